@@ -1,0 +1,229 @@
+//! Subcommands. Each opens what it needs, does one job and says what it did.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Config, ServeConfig};
+use crate::db::Db;
+use crate::db::exams::ExamRow;
+use crate::domain::id_number::IdNumber;
+use crate::domain::rules::ExamConfig;
+use crate::storage::Storage;
+use crate::web::{AppState, Server, shutdown_signal};
+
+#[derive(Debug, Parser)]
+#[command(name = "shenhe", version, about = "网上审核系统 — online document review for exam offices")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrations run first).
+    Serve(ServeConfig),
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Load the demo exam, candidates and staff (idempotent) and print the credentials.
+    Demo,
+    /// Manage exams.
+    #[command(subcommand)]
+    Exam(ExamCommand),
+    /// Import a candidate roster (XLSX, or CSV in UTF-8 or GBK) into an exam.
+    Import {
+        /// The roster file.
+        file: PathBuf,
+        /// Check the file and report what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Exam code; default: the current exam.
+        #[arg(long, env = "SHENHE_EXAM")]
+        exam: Option<String>,
+    },
+    /// Category rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExamCommand {
+    /// Create an exam from a config file, or update the exam with the same code.
+    Add {
+        file: PathBuf,
+        /// Also make it the current exam for candidate login.
+        #[arg(long)]
+        current: bool,
+    },
+    /// List exams.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Show a candidate's category and why, rule by rule.
+    Explain {
+        /// 身份证号
+        id_number: String,
+        /// Exam code; default: the current exam.
+        #[arg(long, env = "SHENHE_EXAM")]
+        exam: Option<String>,
+    },
+    /// Validate an exam config file; names the line of each error.
+    Check { file: PathBuf },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = cli.config;
+    match cli.command {
+        Command::Rules(RulesCommand::Check { file }) => return check_rules(&file),
+        Command::Serve(serve_config) => serve(&config, &serve_config).await?,
+        Command::Migrate => {
+            open_db(&config).await?.close().await;
+            println!("数据库已是最新结构");
+        }
+        Command::Demo => {
+            let db = open_db(&config).await?;
+            Storage::open(&config.storage_url())?;
+            crate::demo::load(&db).await?.print("http://127.0.0.1:8080");
+            db.close().await;
+        }
+        Command::Exam(ExamCommand::Add { file, current }) => {
+            let db = open_db(&config).await?;
+            let text = read_config(&file)?;
+            let rules = match ExamConfig::parse(&text) {
+                Ok(rules) => rules,
+                Err(errors) => return Ok(print_config_errors(&file, &errors)),
+            };
+            let exam = db.save_exam(rules.code(), rules.name(), &text).await?;
+            if current {
+                db.set_current_exam(exam.id).await?;
+            }
+            println!("已保存考试 {}（{}）", exam.name, exam.code);
+            db.close().await;
+        }
+        Command::Exam(ExamCommand::List) => {
+            let db = open_db(&config).await?;
+            for exam in db.list_exams().await? {
+                let mark = if exam.is_current { "（当前）" } else { "" };
+                let count = db.count_candidates(exam.id).await?;
+                println!("{}  {}{mark}  考生 {count} 人", exam.code, exam.name);
+            }
+            db.close().await;
+        }
+        Command::Import { file, dry_run, exam } => {
+            let db = open_db(&config).await?;
+            let exam = choose_exam(&db, exam.as_deref()).await?;
+            let roster = crate::roster::open(&file)
+                .map_err(|e| anyhow::anyhow!("{}：{e}", file.display()))?;
+            let progress = progress_bar(roster.size_hint);
+            let report =
+                crate::import::import_roster(&db, &exam, roster, dry_run, progress).await?;
+            print!("{report}");
+            db.close().await;
+        }
+        Command::Rules(RulesCommand::Explain { id_number, exam }) => {
+            let id = IdNumber::parse(&id_number).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let db = open_db(&config).await?;
+            let exam = choose_exam(&db, exam.as_deref()).await?;
+            let Some(candidate) = db.find_candidate_by_id_number(exam.id, id.as_str()).await? else {
+                bail!("考试 {} 的名单中没有身份证号为 {} 的考生", exam.code, id.masked());
+            };
+            let rules = ExamConfig::parse(&exam.config)
+                .map_err(|_| anyhow::anyhow!("the stored rules of exam {} do not parse", exam.code))?;
+            let record = candidate.facts.applicant();
+            println!("{}（{}）", candidate.facts.name, id.masked());
+            print!("{}", rules.explain(&record));
+            db.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()> {
+    let db = open_db(config).await?;
+    let storage = Storage::open(&config.storage_url())?;
+    let server = Server::bind(serve_config.listen, AppState { db: db.clone(), storage: storage.clone() }).await?;
+    let url = format!("http://{}", server.local_addr()?);
+    if serve_config.demo {
+        crate::demo::load(&db).await?.print(&url);
+    }
+    tracing::info!(
+        "serving on {url} (database: {:?}, blobs: {})",
+        db.engine(),
+        storage.description()
+    );
+    server.run(shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url(), config.db_max_connections).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// The exam named by `--exam`, else the current one, else the only one.
+async fn choose_exam(db: &Db, code: Option<&str>) -> anyhow::Result<ExamRow> {
+    if let Some(code) = code {
+        return db
+            .find_exam_by_code(code)
+            .await?
+            .with_context(|| format!("没有代码为 {code} 的考试；`shenhe exam list` 列出所有考试"));
+    }
+    if let Some(exam) = db.current_exam().await? {
+        return Ok(exam);
+    }
+    let mut exams = db.list_exams().await?;
+    match exams.len() {
+        1 => Ok(exams.remove(0)),
+        0 => bail!("还没有考试：先用 `shenhe exam add <配置文件>` 创建，或运行 `shenhe demo`"),
+        _ => bail!("有多场考试且未设当前考试，请用 --exam 指定考试代码"),
+    }
+}
+
+fn read_config(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+}
+
+fn check_rules(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let text = read_config(file)?;
+    match ExamConfig::parse(&text) {
+        Ok(rules) => {
+            println!(
+                "{}：配置有效，{} 种材料，{} 个类别",
+                file.display(),
+                rules.materials().len(),
+                rules.categories().len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => Ok(print_config_errors(file, &errors)),
+    }
+}
+
+fn print_config_errors(
+    file: &std::path::Path,
+    errors: &[crate::domain::rules::ConfigError],
+) -> ExitCode {
+    for error in errors {
+        eprintln!("{}：{error}", file.display());
+    }
+    ExitCode::FAILURE
+}
+
+/// A progress bar on a terminal; hidden when output goes to a file or pipe.
+fn progress_bar(length: Option<u64>) -> ProgressBar {
+    let bar = ProgressBar::new(length.unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent}% {elapsed_precise} 剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,20 @@
+//! The facts about a candidate that the category rules look at.
+
+use super::region::Region;
+
+/// What the rules see of one candidate, taken from the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    /// 是否在校生. National registration only admits students from their third year on.
+    pub is_student: bool,
+    /// 户口所在地 as written in the roster.
+    pub hukou_text: String,
+    /// 户口所在地, normalised.
+    pub hukou: Region,
+    /// 学校 (name of the school or university).
+    pub school: String,
+    /// 学校所在地, normalised, when the roster has it.
+    pub school_location: Option<Region>,
+    /// 报考学科, e.g. `初级中学/日语`, `中等职业学校/实习指导`.
+    pub subject: String,
+}

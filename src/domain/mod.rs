@@ -1,0 +1,8 @@
+//! Pure business rules: no HTTP, SQL or async here.
+
+pub mod applicant;
+pub mod candidate;
+pub mod id_number;
+pub mod region;
+pub mod roster;
+pub mod rules;

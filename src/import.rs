@@ -1,0 +1,251 @@
+//! Roster import: file rows → checked candidate records → category → upsert, streamed.
+//!
+//! A blocking thread reads and checks rows (CPU work) while the async side writes chunks
+//! to the database, so a 1,000,000-row file never sits in memory and both cores work.
+//! The same code path serves `--dry-run`: it compares with the stored rows exactly as a
+//! real import would, and only skips the write.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::db::Db;
+use crate::db::candidates::{RosterFacts, UPSERT_CHUNK};
+use crate::db::exams::ExamRow;
+use crate::domain::candidate::CandidateRecord;
+use crate::domain::rules::{Classification, ExamConfig};
+use crate::roster::Roster;
+
+/// At most this many refused rows are listed one by one; the rest are only counted, so a
+/// file of nothing but bad rows cannot exhaust memory.
+pub const MAX_LISTED_ISSUES: usize = 100_000;
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// Data rows read, refused ones included.
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub refused: u64,
+    /// Accepted candidates per category code; `None` lists those not eligible here.
+    pub categories: BTreeMap<String, u64>,
+    pub not_eligible: u64,
+    pub issues: Vec<RowIssue>,
+    /// Issues beyond [`MAX_LISTED_ISSUES`], counted but not listed.
+    pub unlisted_issues: u64,
+    pub ignored_headers: Vec<String>,
+}
+
+/// Why a row (or one of its cells) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowIssue {
+    pub row: u64,
+    /// The column's Chinese label, when the problem is in one cell.
+    pub column: Option<&'static str>,
+    pub reason: String,
+}
+
+struct Checked {
+    rows: u64,
+    refused: u64,
+    categories: BTreeMap<String, u64>,
+    not_eligible: u64,
+    issues: Vec<RowIssue>,
+    unlisted_issues: u64,
+}
+
+/// Imports a roster into an exam. With `dry_run` nothing is written.
+pub async fn import_roster(
+    db: &Db,
+    exam: &ExamRow,
+    roster: Roster,
+    dry_run: bool,
+    progress: ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let rules = ExamConfig::parse(&exam.config).map_err(|errors| {
+        anyhow::anyhow!(
+            "the rules of exam {} do not parse: {}",
+            exam.code,
+            errors.first().map(ToString::to_string).unwrap_or_default()
+        )
+    })?;
+    let ignored_headers = roster.ignored_headers.clone();
+    let (sender, mut receiver) = mpsc::channel::<Vec<RosterFacts>>(4);
+    let checker = tokio::task::spawn_blocking(move || check_rows(roster, &rules, sender, progress));
+
+    let mut report = ImportReport {
+        dry_run,
+        ignored_headers,
+        ..ImportReport::default()
+    };
+    while let Some(chunk) = receiver.recv().await {
+        let ids: Vec<&str> = chunk.iter().map(|c| c.id_number.as_str()).collect();
+        let stored = db.roster_facts(exam.id, &ids).await?;
+        let mut changed = Vec::with_capacity(chunk.len());
+        for facts in chunk {
+            match stored.get(&facts.id_number) {
+                None => report.created += 1,
+                Some(old) if *old == facts => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Some(_) => report.updated += 1,
+            }
+            changed.push(facts);
+        }
+        if !dry_run {
+            db.upsert_roster_facts(exam.id, &changed).await?;
+        }
+    }
+    let checked = checker.await.context("joining the row checker")??;
+    report.rows = checked.rows;
+    report.refused = checked.refused;
+    report.categories = checked.categories;
+    report.not_eligible = checked.not_eligible;
+    report.issues = checked.issues;
+    report.unlisted_issues = checked.unlisted_issues;
+    Ok(report)
+}
+
+/// Reads, checks and classifies every row; sends accepted ones on in chunks.
+fn check_rows(
+    roster: Roster,
+    rules: &ExamConfig,
+    sender: mpsc::Sender<Vec<RosterFacts>>,
+    progress: ProgressBar,
+) -> anyhow::Result<Checked> {
+    let mut checked = Checked {
+        rows: 0,
+        refused: 0,
+        categories: BTreeMap::new(),
+        not_eligible: 0,
+        issues: Vec::new(),
+        unlisted_issues: 0,
+    };
+    let mut first_row_of_id: HashMap<String, u64> = HashMap::new();
+    let mut chunk = Vec::with_capacity(UPSERT_CHUNK);
+    let issue = |checked: &mut Checked, issue: RowIssue| {
+        if checked.issues.len() < MAX_LISTED_ISSUES {
+            checked.issues.push(issue);
+        } else {
+            checked.unlisted_issues += 1;
+        }
+    };
+    let position = roster.progress();
+    for row in roster.rows() {
+        checked.rows += 1;
+        if checked.rows % 1024 == 0 {
+            progress.set_position(position.position());
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                checked.refused += 1;
+                issue(&mut checked, RowIssue { row: e.row, column: None, reason: e.message });
+                continue;
+            }
+        };
+        let record = match CandidateRecord::from_raw(&row) {
+            Ok(record) => record,
+            Err(errors) => {
+                checked.refused += 1;
+                for e in errors {
+                    let column = Some(e.column.label());
+                    issue(&mut checked, RowIssue { row: row.row, column, reason: e.message });
+                }
+                continue;
+            }
+        };
+        let id = record.id_number.to_string();
+        if let Some(first) = first_row_of_id.get(&id) {
+            checked.refused += 1;
+            let reason = format!("与第{first}行的身份证号相同，本行未导入；请核对后删除重复的一行");
+            issue(&mut checked, RowIssue { row: row.row, column: Some("身份证号"), reason });
+            continue;
+        }
+        first_row_of_id.insert(id.clone(), row.row);
+
+        let applicant = record.applicant();
+        let (category, ineligible_reason) = match rules.classify(&applicant) {
+            Classification::Eligible { category, .. } => {
+                *checked.categories.entry(category.clone()).or_default() += 1;
+                (Some(category), None)
+            }
+            Classification::NotEligible { reason } => {
+                checked.not_eligible += 1;
+                (None, Some(reason))
+            }
+        };
+        chunk.push(RosterFacts {
+            id_number: id,
+            registration_no: record.registration_no,
+            name: record.name,
+            email: record.email,
+            phone: record.phone,
+            school: record.school,
+            school_location: record.school_location,
+            is_student: record.is_student,
+            hukou_text: record.hukou_text,
+            hukou_province: applicant.hukou.province,
+            hukou_city: applicant.hukou.city,
+            subject: record.subject,
+            category,
+            ineligible_reason,
+        });
+        if chunk.len() == UPSERT_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(UPSERT_CHUNK));
+            if sender.blocking_send(full).is_err() {
+                // The writer stopped on an error; it reports that error.
+                return Ok(checked);
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = sender.blocking_send(chunk);
+    }
+    progress.set_position(position.position());
+    progress.finish_and_clear();
+    Ok(checked)
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.dry_run {
+            writeln!(f, "试导入（未写入任何数据）")?;
+        }
+        writeln!(
+            f,
+            "共读取 {} 行：新增 {}，更新 {}，未变 {}，拒绝 {}",
+            self.rows, self.created, self.updated, self.unchanged, self.refused
+        )?;
+        for (category, count) in &self.categories {
+            writeln!(f, "  类别 {category}：{count} 人")?;
+        }
+        if self.not_eligible > 0 {
+            writeln!(f, "  不符合本考区审核条件：{} 人（原因见 rules explain）", self.not_eligible)?;
+        }
+        if !self.ignored_headers.is_empty() {
+            writeln!(f, "未使用的列：{}", self.ignored_headers.join("、"))?;
+        }
+        if !self.issues.is_empty() {
+            writeln!(f, "被拒绝的行：")?;
+        }
+        for issue in &self.issues {
+            match issue.column {
+                Some(column) => writeln!(f, "  第{}行【{}】{}", issue.row, column, issue.reason)?,
+                None => writeln!(f, "  第{}行 {}", issue.row, issue.reason)?,
+            }
+        }
+        if self.unlisted_issues > 0 {
+            writeln!(f, "  ……另有 {} 处问题未列出", self.unlisted_issues)?;
+        }
+        Ok(())
+    }
+}
