@@ -138,7 +138,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|_| anyhow::anyhow!("the stored rules of exam {} do not parse", exam.code))?;
             let record = candidate.facts.applicant();
             println!("{}（{}）", candidate.facts.name, id.masked());
-            print!("{}", rules.explain(&record));
+            println!("{}", rules.explain(&record));
             db.close().await;
         }
     }
