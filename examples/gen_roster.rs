@@ -8,13 +8,30 @@ use shenhe::domain::id_number::check_digit;
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let rows: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+    let rows: u64 = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
     let path = args.next().unwrap_or_else(|| "roster.csv".into());
     let mut out = BufWriter::new(std::fs::File::create(&path)?);
-    writeln!(out, "报名号,身份证号,姓名,电子邮箱,学校,是否在校生,户口所在地,报考学科,手机号")?;
-    let hukou = ["湖北武汉", "湖北省宜昌市", "湖北省武汉市洪山区", "北京市海淀区", "湖北襄阳"];
+    writeln!(
+        out,
+        "报名号,身份证号,姓名,电子邮箱,学校,是否在校生,户口所在地,报考学科,手机号"
+    )?;
+    let hukou = [
+        "湖北武汉",
+        "湖北省宜昌市",
+        "湖北省武汉市洪山区",
+        "北京市海淀区",
+        "湖北襄阳",
+    ];
     let school = ["武汉大学", "清华大学", "华中师范大学", "湖北师范大学"];
-    let subject = ["小学/语文", "初级中学/数学", "初级中学/日语", "中等职业学校/实习指导"];
+    let subject = [
+        "小学/语文",
+        "初级中学/数学",
+        "初级中学/日语",
+        "中等职业学校/实习指导",
+    ];
     for i in 0..rows {
         // Birth dates walk through 1980–2003; the sequence number makes each ID unique.
         let day = i % 8000;
@@ -27,7 +44,7 @@ fn main() -> std::io::Result<()> {
             "{},{id},考生{i},c{i}@example.com,{},{},{},{},138{:08}",
             2_300_000_000_000 + i,
             school[k % 4],
-            if k % 3 == 0 { "是" } else { "否" },
+            if k.is_multiple_of(3) { "是" } else { "否" },
             hukou[k % 5],
             subject[(k / 7) % 4],
             i % 100_000_000,

@@ -16,7 +16,11 @@ use crate::storage::Storage;
 use crate::web::{AppState, Server, shutdown_signal};
 
 #[derive(Debug, Parser)]
-#[command(name = "shenhe", version, about = "网上审核系统 — online document review for exam offices")]
+#[command(
+    name = "shenhe",
+    version,
+    about = "网上审核系统 — online document review for exam offices"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -116,7 +120,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             db.close().await;
         }
-        Command::Import { file, dry_run, exam } => {
+        Command::Import {
+            file,
+            dry_run,
+            exam,
+        } => {
             let db = open_db(&config).await?;
             let exam = choose_exam(&db, exam.as_deref()).await?;
             let roster = crate::roster::open(&file)
@@ -131,11 +139,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let id = IdNumber::parse(&id_number).map_err(|e| anyhow::anyhow!("{e}"))?;
             let db = open_db(&config).await?;
             let exam = choose_exam(&db, exam.as_deref()).await?;
-            let Some(candidate) = db.find_candidate_by_id_number(exam.id, id.as_str()).await? else {
-                bail!("考试 {} 的名单中没有身份证号为 {} 的考生", exam.code, id.masked());
+            let Some(candidate) = db.find_candidate_by_id_number(exam.id, id.as_str()).await?
+            else {
+                bail!(
+                    "考试 {} 的名单中没有身份证号为 {} 的考生",
+                    exam.code,
+                    id.masked()
+                );
             };
-            let rules = ExamConfig::parse(&exam.config)
-                .map_err(|_| anyhow::anyhow!("the stored rules of exam {} do not parse", exam.code))?;
+            let rules = ExamConfig::parse(&exam.config).map_err(|_| {
+                anyhow::anyhow!("the stored rules of exam {} do not parse", exam.code)
+            })?;
             let record = candidate.facts.applicant();
             println!("{}（{}）", candidate.facts.name, id.masked());
             println!("{}", rules.explain(&record));
@@ -148,7 +162,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()> {
     let db = open_db(config).await?;
     let storage = Storage::open(&config.storage_url())?;
-    let server = Server::bind(serve_config.listen, AppState { db: db.clone(), storage: storage.clone() }).await?;
+    let server = Server::bind(
+        serve_config.listen,
+        AppState {
+            db: db.clone(),
+            storage: storage.clone(),
+        },
+    )
+    .await?;
     let url = format!("http://{}", server.local_addr()?);
     if serve_config.demo {
         crate::demo::load(&db).await?.print(&url);

@@ -19,7 +19,12 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Maximum number of database connections per process.
-    #[arg(long, env = "SHENHE_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "SHENHE_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub db_max_connections: u32,
 
     /// Blob storage URL: `file:///absolute/path`. Default: `<data-dir>/blobs`.
@@ -55,9 +60,9 @@ pub enum LogFormat {
 
 impl Config {
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("shenhe.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("shenhe.db").display()))
     }
 
     pub fn storage_url(&self) -> String {

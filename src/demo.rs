@@ -34,13 +34,20 @@ pub async fn load(db: &Db) -> anyhow::Result<Demo> {
     db.set_current_exam(exam.id).await?;
     if exam.upload_opens_at.is_none() && exam.upload_closes_at.is_none() {
         let now = crate::db::now();
-        db.set_upload_window(exam.id, Some(now - Duration::days(1)), Some(now + Duration::days(30)))
-            .await?;
+        db.set_upload_window(
+            exam.id,
+            Some(now - Duration::days(1)),
+            Some(now + Duration::days(30)),
+        )
+        .await?;
     }
-    let roster = crate::roster::from_bytes(ROSTER.as_bytes().to_vec())
-        .context("reading the demo roster")?;
+    let roster =
+        crate::roster::from_bytes(ROSTER.as_bytes().to_vec()).context("reading the demo roster")?;
     let report = import_roster(db, &exam, roster, false, ProgressBar::hidden()).await?;
-    anyhow::ensure!(report.refused == 0, "the demo roster has bad rows:\n{report}");
+    anyhow::ensure!(
+        report.refused == 0,
+        "the demo roster has bad rows:\n{report}"
+    );
 
     for ((username, password), role) in [(REVIEWER, Role::Reviewer), (ADMIN, Role::Admin)] {
         let hash = hash_password(password.to_string()).await?;

@@ -141,14 +141,21 @@ fn check_rows(
     let position = roster.progress();
     for row in roster.rows() {
         checked.rows += 1;
-        if checked.rows % 1024 == 0 {
+        if checked.rows.is_multiple_of(1024) {
             progress.set_position(position.position());
         }
         let row = match row {
             Ok(row) => row,
             Err(e) => {
                 checked.refused += 1;
-                issue(&mut checked, RowIssue { row: e.row, column: None, reason: e.message });
+                issue(
+                    &mut checked,
+                    RowIssue {
+                        row: e.row,
+                        column: None,
+                        reason: e.message,
+                    },
+                );
                 continue;
             }
         };
@@ -158,7 +165,14 @@ fn check_rows(
                 checked.refused += 1;
                 for e in errors {
                     let column = Some(e.column.label());
-                    issue(&mut checked, RowIssue { row: row.row, column, reason: e.message });
+                    issue(
+                        &mut checked,
+                        RowIssue {
+                            row: row.row,
+                            column,
+                            reason: e.message,
+                        },
+                    );
                 }
                 continue;
             }
@@ -167,7 +181,14 @@ fn check_rows(
         if let Some(first) = first_row_of_id.get(&id) {
             checked.refused += 1;
             let reason = format!("与第{first}行的身份证号相同，本行未导入；请核对后删除重复的一行");
-            issue(&mut checked, RowIssue { row: row.row, column: Some("身份证号"), reason });
+            issue(
+                &mut checked,
+                RowIssue {
+                    row: row.row,
+                    column: Some("身份证号"),
+                    reason,
+                },
+            );
             continue;
         }
         first_row_of_id.insert(id.clone(), row.row);
@@ -229,7 +250,11 @@ impl fmt::Display for ImportReport {
             writeln!(f, "  类别 {category}：{count} 人")?;
         }
         if self.not_eligible > 0 {
-            writeln!(f, "  不符合本考区审核条件：{} 人（原因见 rules explain）", self.not_eligible)?;
+            writeln!(
+                f,
+                "  不符合本考区审核条件：{} 人（原因见 rules explain）",
+                self.not_eligible
+            )?;
         }
         if !self.ignored_headers.is_empty() {
             writeln!(f, "未使用的列：{}", self.ignored_headers.join("、"))?;

@@ -54,7 +54,11 @@ impl Storage {
     }
 
     pub async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        let result = self.store.get(&Path::from(key)).await.context("reading a blob")?;
+        let result = self
+            .store
+            .get(&Path::from(key))
+            .await
+            .context("reading a blob")?;
         result.bytes().await.context("reading a blob")
     }
 

@@ -57,14 +57,18 @@ impl Db {
     /// The exam marked current for candidate login, if any.
     pub async fn current_exam(&self) -> anyhow::Result<Option<ExamRow>> {
         let sql = format!("select {COLUMNS} from exams where is_current order by id limit 1");
-        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql)).fetch_optional(pool).await)
-            .context("looking up the current exam")
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_optional(pool)
+            .await)
+        .context("looking up the current exam")
     }
 
     pub async fn list_exams(&self) -> anyhow::Result<Vec<ExamRow>> {
         let sql = format!("select {COLUMNS} from exams order by id");
-        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(pool).await)
-            .context("listing exams")
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(pool)
+            .await)
+        .context("listing exams")
     }
 
     /// Marks one exam current and every other one not current, in one statement.

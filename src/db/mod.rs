@@ -63,11 +63,11 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            if let Some(parent) = options.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)
-                        .with_context(|| format!("creating the folder {}", parent.display()))?;
-                }
+            if let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating the folder {}", parent.display()))?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
@@ -124,7 +124,7 @@ impl Db {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))
-            .context("pinging the database")?;
+        .context("pinging the database")?;
         Ok(())
     }
 
@@ -143,10 +143,17 @@ impl Db {
             bail!("schemas exist on PostgreSQL only");
         };
         anyhow::ensure!(
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
             "invalid schema name"
         );
-        let cascade = if verb.starts_with("drop") { " cascade" } else { "" };
+        let cascade = if verb.starts_with("drop") {
+            " cascade"
+        } else {
+            ""
+        };
         sqlx::query(AssertSqlSafe(format!("{verb} {name}{cascade}")))
             .execute(pool)
             .await

@@ -46,14 +46,32 @@ impl CandidateRecord {
             integer_or_text(row.get(Column::RegistrationNo)).and_then(required_text),
         );
         let id_text = take(Column::IdNumber, id_number_text(row.get(Column::IdNumber)));
-        let name = take(Column::Name, text(row.get(Column::Name)).and_then(required_text));
+        let name = take(
+            Column::Name,
+            text(row.get(Column::Name)).and_then(required_text),
+        );
         let email = take(Column::Email, text(row.get(Column::Email)).and_then(email));
-        let school = take(Column::School, text(row.get(Column::School)).and_then(required_text));
+        let school = take(
+            Column::School,
+            text(row.get(Column::School)).and_then(required_text),
+        );
         let is_student_text = take(Column::IsStudent, text(row.get(Column::IsStudent)));
-        let hukou_text = take(Column::Hukou, text(row.get(Column::Hukou)).and_then(required_text));
-        let subject = take(Column::Subject, text(row.get(Column::Subject)).and_then(required_text));
-        let phone = take(Column::Phone, integer_or_text(row.get(Column::Phone)).and_then(phone));
-        let school_location = take(Column::SchoolLocation, text(row.get(Column::SchoolLocation)));
+        let hukou_text = take(
+            Column::Hukou,
+            text(row.get(Column::Hukou)).and_then(required_text),
+        );
+        let subject = take(
+            Column::Subject,
+            text(row.get(Column::Subject)).and_then(required_text),
+        );
+        let phone = take(
+            Column::Phone,
+            integer_or_text(row.get(Column::Phone)).and_then(phone),
+        );
+        let school_location = take(
+            Column::SchoolLocation,
+            text(row.get(Column::SchoolLocation)),
+        );
 
         let id_number = match IdNumber::parse(&id_text) {
             Ok(id) => Some(id),
@@ -184,9 +202,8 @@ fn phone(value: String) -> Result<String, String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
         .collect();
-    let valid = digits.len() == 11
-        && digits.starts_with('1')
-        && digits.chars().all(|c| c.is_ascii_digit());
+    let valid =
+        digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit());
     match (value.is_empty(), valid) {
         (true, _) => Ok(String::new()),
         (false, true) => Ok(digits),
@@ -251,7 +268,10 @@ mod tests {
         cells[5].1 = t("大三");
         let errors = CandidateRecord::from_raw(&row(&cells)).unwrap_err();
         let columns: Vec<Column> = errors.iter().map(|e| e.column).collect();
-        assert_eq!(columns, [Column::IdNumber, Column::Email, Column::IsStudent]);
+        assert_eq!(
+            columns,
+            [Column::IdNumber, Column::Email, Column::IsStudent]
+        );
         assert!(errors[0].message.contains("文本"), "{}", errors[0].message);
         assert!(errors[1].message.contains("初始密码"));
     }

@@ -76,11 +76,6 @@ impl Progress {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// The same as [`Progress::position`].
-    pub fn get(&self) -> u64 {
-        self.position()
-    }
-
     fn set(&self, position: u64) {
         self.0.store(position, Ordering::Relaxed);
     }

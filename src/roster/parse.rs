@@ -5,6 +5,10 @@
 //! closing quote is appended; CR, LF or CRLF end a record; records may have any number of
 //! fields. On top of that, a record longer than [`MAX_RECORD_BYTES`] is dropped up to the
 //! end of its line, so memory stays bounded even with an unclosed quote.
+//!
+//! Written by hand because the `csv` crate offers neither: it has no limit on a record's
+//! size (one unclosed quote buffers the rest of the file) and its record positions do not
+//! count blank lines, so its row numbers would not match the rows an admin sees in Excel.
 
 /// The longest record read; a longer one is skipped with a row error.
 pub(super) const MAX_RECORD_BYTES: usize = 64 * 1024;

@@ -33,15 +33,29 @@ fn stdout(output: &Output) -> String {
 async fn demo_then_explain_shows_the_category_rule_by_rule(backend: Backend) {
     let t = TestDb::new(backend).await;
     let demo = stdout(&shenhe(&t, &["demo"]));
-    for credential in ["420503199702140610", "lixue@example.com", "reviewer", "admin"] {
-        assert!(demo.contains(credential), "demo prints {credential}:\n{demo}");
+    for credential in [
+        "420503199702140610",
+        "lixue@example.com",
+        "reviewer",
+        "admin",
+    ] {
+        assert!(
+            demo.contains(credential),
+            "demo prints {credential}:\n{demo}"
+        );
     }
 
     // 李雪 (湖北宜昌, 日语) is matched by the first rule.
     let explained = stdout(&shenhe(&t, &["rules", "explain", "420503199702140610"]));
     assert!(explained.contains("日语"), "{explained}");
-    assert!(explained.contains("湖北省报考日语、俄语科目面试的考生"), "{explained}");
-    assert!(!explained.contains("420503199702140610"), "the ID number is masked");
+    assert!(
+        explained.contains("湖北省报考日语、俄语科目面试的考生"),
+        "{explained}"
+    );
+    assert!(
+        !explained.contains("420503199702140610"),
+        "the ID number is masked"
+    );
 
     // 李球 (湖北宜昌, 数学, not a student) falls through to the residence-permit rule,
     // and the explanation shows the rules tried before it.
@@ -87,7 +101,9 @@ fn rules_check_names_the_line_of_each_error() {
     let file = dir.path().join("exam.toml");
     let default = shenhe::domain::rules::ExamConfig::default_text();
     // Break one category: point it at a material that does not exist.
-    let categories = default.find("\n[[categories]]").expect("a categories table");
+    let categories = default
+        .find("\n[[categories]]")
+        .expect("a categories table");
     let broken = format!(
         "{}{}",
         &default[..categories],
@@ -105,12 +121,19 @@ fn rules_check_names_the_line_of_each_error() {
         .position(|l| l.contains("passport"))
         .map(|i| i + 1)
         .unwrap();
-    assert!(errors.contains(&format!("第{line}行")), "line {line} named in: {errors}");
+    assert!(
+        errors.contains(&format!("第{line}行")),
+        "line {line} named in: {errors}"
+    );
 
     std::fs::write(&file, default).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_shenhe"))
         .args(["rules", "check", file.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -10,7 +10,12 @@ on_both_databases!(
 async fn the_six_seed_examples_land_in_their_six_categories(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let loaded = demo::load(app.db()).await.expect("loading the demo");
-    let exam = app.db().current_exam().await.unwrap().expect("a current exam");
+    let exam = app
+        .db()
+        .current_exam()
+        .await
+        .unwrap()
+        .expect("a current exam");
     assert_eq!(exam.name, "武汉市2023年下半年中小学教师资格考试（面试）");
 
     let mut categories = Vec::new();
@@ -34,10 +39,22 @@ async fn the_six_seed_examples_land_in_their_six_categories(backend: Backend) {
     assert_eq!(seven.len(), 6, "one candidate per category: {categories:?}");
     // The seed's examples, in the order the seed lists them.
     assert_eq!(category_of("李明").as_deref(), Some("student_in_wuhan"));
-    assert_eq!(category_of("李华").as_deref(), Some("student_outside_wuhan"));
-    assert_eq!(category_of("李星").as_deref(), Some("non_student_wuhan_hukou"));
-    assert_eq!(category_of("李球").as_deref(), Some("non_student_residence_permit"));
-    assert_eq!(category_of("李雪").as_deref(), Some("hubei_japanese_russian"));
+    assert_eq!(
+        category_of("李华").as_deref(),
+        Some("student_outside_wuhan")
+    );
+    assert_eq!(
+        category_of("李星").as_deref(),
+        Some("non_student_wuhan_hukou")
+    );
+    assert_eq!(
+        category_of("李球").as_deref(),
+        Some("non_student_residence_permit")
+    );
+    assert_eq!(
+        category_of("李雪").as_deref(),
+        Some("hubei_japanese_russian")
+    );
     assert_eq!(category_of("李强").as_deref(), Some("hubei_vocational"));
     // A student outside Wuhan without a Wuhan hukou is told why, never given a list.
     let outsider = app
@@ -49,7 +66,12 @@ async fn the_six_seed_examples_land_in_their_six_categories(backend: Backend) {
     assert_eq!(outsider.facts.category, None);
     assert!(outsider.facts.ineligible_reason.unwrap().contains("联系"));
 
-    let reviewer = app.db().find_staff(demo::REVIEWER.0).await.unwrap().unwrap();
+    let reviewer = app
+        .db()
+        .find_staff(demo::REVIEWER.0)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(reviewer.role, "reviewer");
     assert!(
         shenhe::auth::verify_password(demo::REVIEWER.1.into(), reviewer.password_hash)

@@ -1,6 +1,9 @@
 use crate::helpers::{Backend, TestApp, on_both_databases};
 
-on_both_databases!(probes_report_a_working_app, readiness_fails_when_the_database_is_gone);
+on_both_databases!(
+    probes_report_a_working_app,
+    readiness_fails_when_the_database_is_gone
+);
 
 async fn probes_report_a_working_app(backend: Backend) {
     let app = TestApp::spawn(backend).await;

@@ -74,7 +74,11 @@ impl TestDb {
                     .expect("a PostgreSQL URL")
                     .options([("search_path", schema.as_str())]);
                 let db = Db::connect_postgres(options, 5).await.expect("connecting");
-                let separator = if postgres_url().contains('?') { '&' } else { '?' };
+                let separator = if postgres_url().contains('?') {
+                    '&'
+                } else {
+                    '?'
+                };
                 let url = format!(
                     "{}{separator}options=-c%20search_path%3D{schema}",
                     postgres_url()

@@ -27,7 +27,12 @@ async fn exam(db: &shenhe::db::Db) -> ExamRow {
         .unwrap()
 }
 
-async fn import(db: &shenhe::db::Db, exam: &ExamRow, bytes: Vec<u8>, dry_run: bool) -> ImportReport {
+async fn import(
+    db: &shenhe::db::Db,
+    exam: &ExamRow,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> ImportReport {
     let roster = shenhe::roster::from_bytes(bytes).expect("a readable roster");
     import_roster(db, exam, roster, dry_run, ProgressBar::hidden())
         .await
@@ -65,9 +70,20 @@ async fn the_report_names_every_bad_row_and_imports_the_rest(backend: Backend) {
             (7, Some("身份证号")),
         ]
     );
-    assert!(report.issues[0].reason.contains("校验"), "{}", report.issues[0].reason);
-    assert!(report.issues[2].reason.contains("第2行"), "names the first row with that ID");
-    assert!(report.issues[4].reason.contains("日期"), "{}", report.issues[4].reason);
+    assert!(
+        report.issues[0].reason.contains("校验"),
+        "{}",
+        report.issues[0].reason
+    );
+    assert!(
+        report.issues[2].reason.contains("第2行"),
+        "names the first row with that ID"
+    );
+    assert!(
+        report.issues[4].reason.contains("日期"),
+        "{}",
+        report.issues[4].reason
+    );
     assert_eq!(t.db.count_candidates(exam.id).await.unwrap(), 1);
     let text = report.to_string();
     assert!(text.contains("第4行【电子邮箱】"), "{text}");
@@ -76,7 +92,11 @@ async fn the_report_names_every_bad_row_and_imports_the_rest(backend: Backend) {
 async fn a_corrected_roster_updates_candidates_in_place(backend: Backend) {
     let t = TestDb::new(backend).await;
     let exam = exam(&t.db).await;
-    let (a, b, c) = (id("42010219900101011"), id("42050219900101012"), id("42010219900101013"));
+    let (a, b, c) = (
+        id("42010219900101011"),
+        id("42050219900101012"),
+        id("42010219900101013"),
+    );
     let first = format!(
         "{HEADER}\n\
          1,{a},赵一,zhao1@example.com,武汉大学,是,湖北武汉,小学/语文\n\
@@ -84,9 +104,19 @@ async fn a_corrected_roster_updates_candidates_in_place(backend: Backend) {
          3,{c},赵三,zhao3@example.com,清华大学,否,湖北武汉,小学/数学\n"
     );
     let report = import(&t.db, &exam, first.into_bytes(), false).await;
-    assert_eq!((report.created, report.updated, report.unchanged), (3, 0, 0));
-    let before = t.db.find_candidate_by_id_number(exam.id, &b).await.unwrap().unwrap();
-    assert_eq!(before.facts.category.as_deref(), Some("non_student_residence_permit"));
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (3, 0, 0)
+    );
+    let before =
+        t.db.find_candidate_by_id_number(exam.id, &b)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        before.facts.category.as_deref(),
+        Some("non_student_residence_permit")
+    );
 
     // The office fixes 赵二's hukou: same person, new category; the others stay as they are.
     let second = format!(
@@ -96,10 +126,23 @@ async fn a_corrected_roster_updates_candidates_in_place(backend: Backend) {
          3,{c},赵三,zhao3@example.com,清华大学,否,湖北武汉,小学/数学\n"
     );
     let report = import(&t.db, &exam, second.into_bytes(), false).await;
-    assert_eq!((report.created, report.updated, report.unchanged), (0, 1, 2));
-    let after = t.db.find_candidate_by_id_number(exam.id, &b).await.unwrap().unwrap();
-    assert_eq!(after.id, before.id, "updated in place, so uploads stay attached");
-    assert_eq!(after.facts.category.as_deref(), Some("non_student_wuhan_hukou"));
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 1, 2)
+    );
+    let after =
+        t.db.find_candidate_by_id_number(exam.id, &b)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        after.id, before.id,
+        "updated in place, so uploads stay attached"
+    );
+    assert_eq!(
+        after.facts.category.as_deref(),
+        Some("non_student_wuhan_hukou")
+    );
     assert_eq!(after.facts.hukou_city.as_deref(), Some("武汉市"));
     assert_eq!(t.db.count_candidates(exam.id).await.unwrap(), 3);
 }
@@ -120,7 +163,11 @@ async fn a_dry_run_writes_nothing_but_reports_the_same(backend: Backend) {
     assert!(dry.dry_run);
     assert_eq!((dry.created, dry.updated, dry.unchanged), (1, 1, 0));
     assert_eq!(t.db.count_candidates(exam.id).await.unwrap(), 1);
-    let stored = t.db.find_candidate_by_id_number(exam.id, &a).await.unwrap().unwrap();
+    let stored =
+        t.db.find_candidate_by_id_number(exam.id, &a)
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(stored.facts.email, "qian1@example.com");
 
     let real = import(&t.db, &exam, second.into_bytes(), false).await;
@@ -140,7 +187,11 @@ async fn gbk_csv_and_xlsx_import_alike(backend: Backend) {
     let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
     let report = import(&t.db, &exam, gbk.into_owned(), false).await;
     assert_eq!((report.created, report.refused), (1, 0), "{report}");
-    let stored = t.db.find_candidate_by_id_number(exam.id, &a).await.unwrap().unwrap();
+    let stored =
+        t.db.find_candidate_by_id_number(exam.id, &a)
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(stored.facts.name, "孙一");
     assert_eq!(stored.facts.category.as_deref(), Some("student_in_wuhan"));
 
@@ -159,11 +210,20 @@ async fn gbk_csv_and_xlsx_import_alike(backend: Backend) {
             sheet.write_string(r, 1, id_number.as_str()).unwrap();
         } else {
             // Typed as a number, the ID has lost digits: refused with how to fix it.
-            sheet.write_number(r, 1, id_number[..17].parse::<f64>().unwrap()).unwrap();
+            sheet
+                .write_number(r, 1, id_number[..17].parse::<f64>().unwrap())
+                .unwrap();
         }
-        for (col, value) in [*name, "sun@example.com", "武汉大学", "是", "湖北武汉", "小学/语文"]
-            .iter()
-            .enumerate()
+        for (col, value) in [
+            *name,
+            "sun@example.com",
+            "武汉大学",
+            "是",
+            "湖北武汉",
+            "小学/语文",
+        ]
+        .iter()
+        .enumerate()
         {
             sheet.write_string(r, col as u16 + 2, *value).unwrap();
         }
