@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, ServeConfig};
 use crate::db::Db;
+use crate::db::audit::{Actor, AuditEntry};
 use crate::db::exams::ExamRow;
 use crate::domain::id_number::IdNumber;
 use crate::domain::rules::ExamConfig;
@@ -108,6 +109,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if current {
                 db.set_current_exam(exam.id).await?;
             }
+            db.record_audit(AuditEntry {
+                actor: Actor::Cli,
+                action: "exam_saved",
+                candidate_id: None,
+                ip: None,
+                detail: Some(serde_json::json!({ "exam": exam.code, "current": current })),
+            })
+            .await?;
             println!("已保存考试 {}（{}）", exam.name, exam.code);
             db.close().await;
         }
@@ -133,6 +142,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let report =
                 crate::import::import_roster(&db, &exam, roster, dry_run, progress).await?;
             print!("{report}");
+            if !dry_run {
+                db.record_audit(AuditEntry {
+                    actor: Actor::Cli,
+                    action: "roster_import",
+                    candidate_id: None,
+                    ip: None,
+                    detail: Some(serde_json::json!({
+                        "exam": exam.code,
+                        "rows": report.rows,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "refused": report.refused,
+                    })),
+                })
+                .await?;
+            }
             db.close().await;
         }
         Command::Rules(RulesCommand::Explain { id_number, exam }) => {

@@ -4,6 +4,7 @@
 //! `on conflict … do update`, `is distinct from`) and run on whichever pool the URL chose,
 //! through [`on_pool!`]. A per-backend branch exists only where the dialects really differ.
 
+pub mod audit;
 pub mod candidates;
 pub mod exams;
 pub mod staff;

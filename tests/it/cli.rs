@@ -93,6 +93,17 @@ async fn import_dry_run_reports_and_writes_nothing(backend: Backend) {
     stdout(&shenhe(&t, &["import", path]));
     let listed = stdout(&shenhe(&t, &["exam", "list"]));
     assert!(listed.contains("考生 8 人"), "{listed}");
+
+    // Only the real import is on record, and the record holds counts, not personal data.
+    let audit = t.db.recent_audit(10).await.unwrap();
+    let imports: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == "roster_import")
+        .collect();
+    assert_eq!(imports.len(), 1);
+    let detail = imports[0].detail.as_deref().unwrap();
+    assert!(detail.contains("\"created\":1"), "{detail}");
+    assert!(!detail.contains("4201021990"), "{detail}");
 }
 
 #[test]

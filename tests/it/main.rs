@@ -7,3 +7,4 @@ mod cli;
 mod demo;
 mod health;
 mod import;
+mod serve;
