@@ -2,8 +2,8 @@
 //!
 //! A blocking thread reads and checks rows (CPU work) while the async side writes chunks
 //! to the database, so a 1,000,000-row file never sits in memory and both cores work.
-//! The same code path serves `--dry-run`: it compares with the stored rows exactly as a
-//! real import would, and only skips the write.
+//! The same code path serves `--dry-run`: it loads and compares exactly as a real import
+//! does, and only skips the final upsert (see `db::roster_load`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::db::Db;
-use crate::db::candidates::{RosterFacts, UPSERT_CHUNK};
+use crate::db::candidates::RosterFacts;
 use crate::db::exams::ExamRow;
 use crate::domain::candidate::CandidateRecord;
 use crate::domain::rules::{Classification, ExamConfig};
@@ -23,6 +23,9 @@ use crate::roster::Roster;
 /// At most this many refused rows are listed one by one; the rest are only counted, so a
 /// file of nothing but bad rows cannot exhaust memory.
 pub const MAX_LISTED_ISSUES: usize = 100_000;
+
+/// Rows handed from the checker thread to the writer at a time.
+const CHUNK: usize = 1000;
 
 /// What an import did (or, with `dry_run`, would do).
 #[derive(Debug, Default, Serialize)]
@@ -85,26 +88,20 @@ pub async fn import_roster(
         ignored_headers,
         ..ImportReport::default()
     };
+    let mut load = db.begin_roster_load().await?;
     while let Some(chunk) = receiver.recv().await {
-        let ids: Vec<&str> = chunk.iter().map(|c| c.id_number.as_str()).collect();
-        let stored = db.roster_facts(exam.id, &ids).await?;
-        let mut changed = Vec::with_capacity(chunk.len());
-        for facts in chunk {
-            match stored.get(&facts.id_number) {
-                None => report.created += 1,
-                Some(old) if *old == facts => {
-                    report.unchanged += 1;
-                    continue;
-                }
-                Some(_) => report.updated += 1,
-            }
-            changed.push(facts);
-        }
-        if !dry_run {
-            db.upsert_roster_facts(exam.id, &changed).await?;
-        }
+        load.push(&chunk).await?;
     }
+    // The checker may have stopped on an error: report that rather than a partial diff.
     let checked = checker.await.context("joining the row checker")??;
+    let diff = load.diff(exam.id).await?;
+    if !dry_run {
+        load.apply(exam.id).await?;
+    }
+    load.finish().await?;
+    report.created = count(diff.created);
+    report.updated = count(diff.updated);
+    report.unchanged = count(diff.unchanged);
     report.rows = checked.rows;
     report.refused = checked.refused;
     report.categories = checked.categories;
@@ -130,7 +127,7 @@ fn check_rows(
         unlisted_issues: 0,
     };
     let mut first_row_of_id: HashMap<String, u64> = HashMap::new();
-    let mut chunk = Vec::with_capacity(UPSERT_CHUNK);
+    let mut chunk = Vec::with_capacity(CHUNK);
     let issue = |checked: &mut Checked, issue: RowIssue| {
         if checked.issues.len() < MAX_LISTED_ISSUES {
             checked.issues.push(issue);
@@ -220,8 +217,8 @@ fn check_rows(
             category,
             ineligible_reason,
         });
-        if chunk.len() == UPSERT_CHUNK {
-            let full = std::mem::replace(&mut chunk, Vec::with_capacity(UPSERT_CHUNK));
+        if chunk.len() == CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
             if sender.blocking_send(full).is_err() {
                 // The writer stopped on an error; it reports that error.
                 return Ok(checked);
@@ -273,4 +270,8 @@ impl fmt::Display for ImportReport {
         }
         Ok(())
     }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }

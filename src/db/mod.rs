@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod candidates;
 pub mod exams;
+pub mod roster_load;
 pub mod staff;
 
 use std::str::FromStr;
