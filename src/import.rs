@@ -88,16 +88,24 @@ pub async fn import_roster(
         ignored_headers,
         ..ImportReport::default()
     };
+    let started = std::time::Instant::now();
     let mut load = db.begin_roster_load().await?;
     while let Some(chunk) = receiver.recv().await {
         load.push(&chunk).await?;
     }
     // The checker may have stopped on an error: report that rather than a partial diff.
     let checked = checker.await.context("joining the row checker")??;
+    let loaded = started.elapsed();
     let diff = load.diff(exam.id).await?;
+    let compared = started.elapsed();
     if !dry_run {
         load.apply(exam.id).await?;
     }
+    tracing::info!(
+        rows = checked.rows,
+        "roster import: loaded in {loaded:.2?}, compared by {compared:.2?}, done in {:.2?}",
+        started.elapsed()
+    );
     load.finish().await?;
     report.created = count(diff.created);
     report.updated = count(diff.updated);

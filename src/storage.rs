@@ -80,12 +80,16 @@ impl Storage {
             .context("listing blobs")
     }
 
-    /// Checks that the store answers (for `/readyz`): a lookup of a key that does not
-    /// exist must come back as "not found", not as an error.
+    /// Checks that the store takes writes (for `/readyz`): uploads need that, and a lookup
+    /// alone succeeds even on a folder that has gone away.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        match self.store.head(&Path::from("readyz-probe")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e).context("reaching blob storage"),
-        }
+        self.store
+            .put(&Path::from(PROBE_KEY), PutPayload::from_static(b"ok"))
+            .await
+            .context("writing to blob storage")?;
+        Ok(())
     }
 }
+
+/// The object `/readyz` writes; it holds no data of anyone.
+const PROBE_KEY: &str = "readyz-probe";

@@ -112,8 +112,10 @@ impl RosterLoad {
                 for row in rows {
                     write_csv_row(&mut csv, row);
                 }
-                let statement =
-                    format!("copy roster_load ({}) from stdin with (format csv)", COLUMNS.join(", "));
+                let statement = format!(
+                    "copy roster_load ({}) from stdin with (format csv)",
+                    COLUMNS.join(", ")
+                );
                 let mut copy = conn.copy_in_raw(&statement).await?;
                 copy.send(csv).await?;
                 copy.finish().await.context("copying roster rows")?;

@@ -8,3 +8,4 @@ mod demo;
 mod health;
 mod import;
 mod serve;
+mod storage;
