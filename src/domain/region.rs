@@ -6,6 +6,8 @@
 //! county-level cities, 新疆's 兵团 cities). Hainan's directly administered counties and the
 //! subdivisions of 台湾省 are not listed; such text normalises to the province only.
 
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// A normalised place. Names are canonical full names: `湖北省` / `武汉市`,
@@ -48,14 +50,15 @@ pub fn normalise(text: &str) -> Region {
         }
     };
     // Province readings go first so that they win ties: `海南` is the province, not 海南州.
-    for (province, province_len) in index.provinces_prefixing(text) {
-        let rest = &text[province_len..];
-        match index.longest_city_prefixing(rest, Some(province)) {
+    let prefixes = index.prefixes_of(text);
+    for (province, province_len) in prefixes.provinces() {
+        let rest = index.prefixes_of(&text[province_len..]);
+        match rest.longest_city(Some(province)) {
             Some((city, city_len)) => consider(province_len + city_len, province, Some(city.name)),
             None => consider(province_len, province, None),
         }
     }
-    if let Some((city, city_len)) = index.longest_city_prefixing(text, None) {
+    if let Some((city, city_len)) = prefixes.longest_city(None) {
         consider(city_len, city.province, Some(city.name));
     }
 
@@ -87,25 +90,44 @@ pub fn normalise_city(text: &str) -> Option<Region> {
     Some(normalise(text)).filter(|region| region.city.is_some())
 }
 
-/// Removes what rosters put between or around the parts of a place name.
-fn clean(text: &str) -> String {
+/// Removes what rosters put between or around the parts of a place name. Borrows the text
+/// when there is nothing to remove, which is the usual case.
+fn clean(text: &str) -> Cow<'_, str> {
     const SEPARATORS: &[char] = &[
         '/', '／', '\\', '-', '－', '—', '_', '·', '•', ',', '，', '、', '|', '｜',
     ];
     // The statistics bureau files directly administered units under these pseudo-cities.
+    // Each contains `辖`, so text without it needs no replacing.
     const FILLERS: &[&str] = &[
         "自治区直辖县级行政区划",
         "省直辖县级行政区划",
         "省直辖县级行政单位",
     ];
-    let mut cleaned: String = text
-        .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !SEPARATORS.contains(c) && !matches!(c, '\u{200B}' | '\u{FEFF}')
-        })
-        .collect();
-    for filler in FILLERS {
-        cleaned = cleaned.replace(filler, "");
+    let removed = |c: char| {
+        // Han characters, the bulk of any place name, are never removed.
+        !('\u{4E00}'..='\u{9FFF}').contains(&c)
+            && (c.is_whitespace()
+                || SEPARATORS.contains(&c)
+                || matches!(c, '\u{200B}' | '\u{FEFF}'))
+    };
+    let (mut strip, mut fillers) = (false, false);
+    for c in text.chars() {
+        strip |= removed(c);
+        fillers |= c == '辖';
+    }
+    let mut cleaned = if strip {
+        let mut kept = String::with_capacity(text.len());
+        kept.extend(text.split(removed));
+        Cow::Owned(kept)
+    } else {
+        Cow::Borrowed(text)
+    };
+    if fillers {
+        for filler in FILLERS {
+            if cleaned.contains(filler) {
+                cleaned = Cow::Owned(cleaned.replace(filler, ""));
+            }
+        }
     }
     cleaned
 }
@@ -338,6 +360,26 @@ struct Index {
     provinces: Vec<Spelling<usize>>,
     /// Longest spelling first, so the first match is the longest.
     cities: Vec<Spelling<CityRef>>,
+    /// The spellings by their first two characters, as positions in `provinces` and `cities`
+    /// in the same order as there. Every spelling has at least two characters, so one can
+    /// only prefix a text that starts with the same two: a lookup compares just these few
+    /// (usually one or two) instead of every spelling.
+    // FxHash: SipHash would cost more than the rest of a lookup, and the table's keys come
+    // from our own data, so there is no flooding to defend against.
+    by_opening: FxHashMap<(char, char), Candidates>,
+}
+
+/// Positions of the spellings that start with the same two characters.
+#[derive(Default)]
+struct Candidates {
+    provinces: Vec<usize>,
+    cities: Vec<usize>,
+}
+
+/// The first two characters of the text, if it has two.
+fn opening(text: &str) -> Option<(char, char)> {
+    let mut chars = text.chars();
+    Some((chars.next()?, chars.next()?))
 }
 
 static INDEX: LazyLock<Index> = LazyLock::new(Index::build);
@@ -411,30 +453,65 @@ impl Index {
             }
         }
         cities.sort_by_key(|spelling| std::cmp::Reverse(spelling.text.len()));
-        Index { provinces, cities }
+
+        let mut by_opening = FxHashMap::<_, Candidates>::default();
+        let key = |text: &str| {
+            opening(text).unwrap_or_else(|| panic!("spelling {text:?} is under two characters"))
+        };
+        for (position, spelling) in provinces.iter().enumerate() {
+            let candidates = by_opening.entry(key(&spelling.text)).or_default();
+            candidates.provinces.push(position);
+        }
+        for (position, spelling) in cities.iter().enumerate() {
+            let candidates = by_opening.entry(key(&spelling.text)).or_default();
+            candidates.cities.push(position);
+        }
+        Index {
+            provinces,
+            cities,
+            by_opening,
+        }
     }
 
+    /// The spellings the text may start with: those starting with its first two characters.
+    fn prefixes_of<'a>(&'a self, text: &'a str) -> Prefixes<'a> {
+        Prefixes {
+            index: self,
+            text,
+            candidates: opening(text).and_then(|key| self.by_opening.get(&key)),
+        }
+    }
+}
+
+/// The spellings a text may start with, looked up once for the province and city readings.
+struct Prefixes<'a> {
+    index: &'a Index,
+    text: &'a str,
+    candidates: Option<&'a Candidates>,
+}
+
+impl<'a> Prefixes<'a> {
     /// Every province spelling the text starts with, as (province, byte length).
-    fn provinces_prefixing<'a>(
-        &'a self,
-        text: &'a str,
-    ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.provinces
+    fn provinces(&self) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let Prefixes { index, text, .. } = *self;
+        let positions = self
+            .candidates
+            .map_or(&[][..], |candidates| &candidates.provinces);
+        positions
             .iter()
+            .map(|&position| &index.provinces[position])
             .filter(move |spelling| spelling.prefixes(text))
             .map(|spelling| (spelling.target, spelling.text.len()))
     }
 
     /// The longest city spelling the text starts with, optionally only within one province.
-    fn longest_city_prefixing(
-        &self,
-        text: &str,
-        within: Option<usize>,
-    ) -> Option<(CityRef, usize)> {
-        self.cities
+    fn longest_city(&self, within: Option<usize>) -> Option<(CityRef, usize)> {
+        self.candidates?
+            .cities
             .iter()
+            .map(|&position| &self.index.cities[position])
             .filter(|spelling| within.is_none_or(|province| spelling.target.province == province))
-            .find(|spelling| spelling.prefixes(text))
+            .find(|spelling| spelling.prefixes(self.text))
             .map(|spelling| (spelling.target, spelling.text.len()))
     }
 }
@@ -477,6 +554,30 @@ mod tests {
                     a.text
                 );
             }
+        }
+    }
+
+    #[test]
+    fn index_finds_every_spelling_by_its_opening() {
+        let index = &*INDEX;
+        for spelling in &index.provinces {
+            let found = index
+                .prefixes_of(&spelling.text)
+                .provinces()
+                .any(|(province, len)| province == spelling.target && len == spelling.text.len());
+            assert!(found, "{}", spelling.text);
+        }
+        for spelling in &index.cities {
+            let found = index
+                .prefixes_of(&spelling.text)
+                .longest_city(Some(spelling.target.province))
+                .map(|(city, len)| (city.name, len));
+            assert_eq!(
+                found,
+                Some((spelling.target.name, spelling.text.len())),
+                "{}",
+                spelling.text
+            );
         }
     }
 
@@ -640,6 +741,31 @@ mod tests {
         // A city of another province does not override the province written.
         assert_eq!(normalise("湖北长沙"), region(Some("湖北省"), None));
         assert_eq!(normalise("台湾省台北市"), region(Some("台湾省"), None));
+    }
+
+    #[test]
+    fn text_that_cleans_to_little_or_starts_with_junk() {
+        assert_eq!(normalise("中国"), Region::default());
+        assert_eq!(normalise(" / "), Region::default());
+        assert_eq!(normalise("湖"), Region::default());
+        assert_eq!(normalise("中国 北"), Region::default());
+        assert_eq!(
+            normalise("\u{FEFF}\u{200B}湖北·武汉"),
+            place("湖北省", "武汉市")
+        );
+        assert_eq!(
+            normalise("中华人民共和国 湖北省"),
+            region(Some("湖北省"), None)
+        );
+        // A filler is recognised once the spaces and separators inside it are gone.
+        assert_eq!(
+            normalise("湖北省 省直辖县级 行政区划 / 天门市"),
+            place("湖北省", "天门市")
+        );
+        assert_eq!(
+            normalise("省直辖县级行政区划仙桃"),
+            place("湖北省", "仙桃市")
+        );
     }
 
     #[test]

@@ -1,11 +1,7 @@
-//! Rule-by-rule explanation of a classification, and the classification
-//! itself, both from one evaluation.
+//! The results of classifying a candidate: the classification, and the
+//! rule-by-rule explanation of it (both built in `engine`).
 
 use std::fmt;
-
-use super::ExamConfig;
-use super::eval::Facts;
-use crate::domain::applicant::Applicant;
 
 /// Three-valued result of a condition. `Unknown` means the roster does not
 /// let us decide (e.g. the hukou city could not be recognised).
@@ -37,14 +33,18 @@ impl std::ops::Not for Truth {
 impl Truth {
     /// Conjunction: any `No` → `No`, else any `Unknown` → `Unknown`.
     pub fn all(checks: &[Check]) -> Truth {
-        let truths = checks.iter().map(|c| c.truth);
-        if truths.clone().any(|t| t == Truth::No) {
-            Truth::No
-        } else if truths.clone().any(|t| t == Truth::Unknown) {
-            Truth::Unknown
-        } else {
-            Truth::Yes
-        }
+        Truth::all_of(checks.iter().map(|c| c.truth))
+    }
+
+    /// Conjunction of truth values, as [`Truth::all`].
+    pub(super) fn all_of(truths: impl IntoIterator<Item = Truth>) -> Truth {
+        truths
+            .into_iter()
+            .fold(Truth::Yes, |all, t| match (all, t) {
+                (Truth::No, _) | (_, Truth::No) => Truth::No,
+                (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+                (Truth::Yes, Truth::Yes) => Truth::Yes,
+            })
     }
 
     /// `✓`, `✗`, or `？` (cannot tell).
@@ -122,9 +122,9 @@ pub enum Classification {
 /// The evaluation of all categories up to the deciding one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
-    applicant: String,
-    steps: Vec<CategoryStep>,
-    classification: Classification,
+    pub(super) applicant: String,
+    pub(super) steps: Vec<CategoryStep>,
+    pub(super) classification: Classification,
 }
 
 impl Explanation {
@@ -143,105 +143,6 @@ impl Explanation {
 
     pub fn into_classification(self) -> Classification {
         self.classification
-    }
-}
-
-impl ExamConfig {
-    /// Which category the candidate belongs to; the outcome of [`Self::explain`].
-    pub fn classify(&self, applicant: &Applicant) -> Classification {
-        self.explain(applicant).into_classification()
-    }
-
-    /// Evaluates the categories in order, stopping at the first that matches
-    /// or that cannot be decided.
-    pub fn explain(&self, applicant: &Applicant) -> Explanation {
-        let facts = Facts::new(applicant, &self.schools);
-        let mut steps = Vec::new();
-        for category in &self.categories {
-            let checks: Vec<Check> = category.conditions.iter().map(|c| facts.check(c)).collect();
-            let verdict = Truth::all(&checks);
-            let mut materials = Vec::new();
-            if verdict == Truth::Yes {
-                for req in &category.materials {
-                    let checks: Vec<Check> =
-                        req.conditions.iter().map(|c| facts.check(c)).collect();
-                    materials.push(MaterialStep {
-                        name: self
-                            .material(&req.material)
-                            .map_or_else(String::new, |m| m.name.clone()),
-                        code: req.material.clone(),
-                        required: Truth::all(&checks) != Truth::No,
-                        checks,
-                    });
-                }
-            }
-            steps.push(CategoryStep {
-                code: category.code.clone(),
-                name: category.name.clone(),
-                checks,
-                verdict,
-                materials,
-            });
-            if verdict != Truth::No {
-                break;
-            }
-        }
-        let summary = facts.summary();
-        let classification = self.decide(&steps, &summary);
-        Explanation {
-            applicant: summary,
-            steps,
-            classification,
-        }
-    }
-
-    fn decide(&self, steps: &[CategoryStep], summary: &str) -> Classification {
-        let office = format!("{}教师资格考试机构", self.exam.city);
-        match steps.last() {
-            Some(step) if step.verdict == Truth::Yes => Classification::Eligible {
-                category: step.code.clone(),
-                materials: step
-                    .materials
-                    .iter()
-                    .filter(|m| m.required)
-                    .map(|m| m.code.clone())
-                    .collect(),
-            },
-            Some(step) if step.verdict == Truth::Unknown => {
-                let unknown: Vec<&str> = step
-                    .checks
-                    .iter()
-                    .filter(|c| c.truth == Truth::Unknown)
-                    .map(|c| c.observed.as_str())
-                    .collect();
-                Classification::NotEligible {
-                    reason: format!(
-                        "无法根据名册信息确定您是否属于“{}”（{}）。为避免要求您上传错误的材料，请联系{office}核实名册信息。",
-                        step.name,
-                        unknown.join("；")
-                    ),
-                }
-            }
-            _ => {
-                let mut notes: Vec<&str> = Vec::new();
-                for check in steps.iter().flat_map(|s| &s.checks).filter(|c| c.assumed) {
-                    if !notes.contains(&check.observed.as_str()) {
-                        notes.push(&check.observed);
-                    }
-                }
-                let notes = if notes.is_empty() {
-                    String::new()
-                } else {
-                    format!("（{}）", notes.join("；"))
-                };
-                Classification::NotEligible {
-                    reason: format!(
-                        "根据名册信息（{summary}），您不属于{}可在本系统提交审核材料的任何一类考生{notes}。如对名册信息或报考资格有疑问，请联系{office}。",
-                        self.exam.name
-                    ),
-                }
-            }
-        }
     }
 }
 

@@ -8,7 +8,8 @@ use toml::Spanned;
 
 use super::error::{ConfigError, position};
 use super::raw::{RawCategory, RawConfig, RawExam, RawMaterial};
-use super::{Category, Exam, ExamConfig, Material, MaterialRequirement, SchoolList, schools};
+use super::schools::{self, SchoolIndex};
+use super::{Category, Exam, ExamConfig, Material, MaterialRequirement, SchoolList};
 
 const DEFAULT_MAX_IMAGES: u32 = 10;
 const MAX_IMAGES_LIMIT: i64 = 50;
@@ -106,6 +107,7 @@ impl Loader<'_> {
             exam,
             materials,
             categories,
+            school_index: SchoolIndex::new(&schools),
             schools,
         }
     }
@@ -192,7 +194,7 @@ impl Loader<'_> {
             let mut list = Vec::new();
             for name in names {
                 let written = self.required(&name, "学校名称");
-                let normal = schools::normalise_name(&written);
+                let normal = schools::normalise_name(&written).into_owned();
                 if normal.is_empty() {
                     continue;
                 }

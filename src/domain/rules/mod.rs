@@ -10,14 +10,18 @@
 //! candidate is told to contact the exam office instead of being put into a
 //! possibly wrong category (see [`Truth`]).
 //!
-//! [`ExamConfig::classify`] is derived from [`ExamConfig::explain`], so the
-//! explanation shown to an admin can never disagree with the classification.
+//! [`ExamConfig::classify`] and [`ExamConfig::explain`] read their results
+//! off one shared evaluation (truth values first, texts only when needed),
+//! so the explanation shown to an admin can never disagree with the
+//! classification.
 
+mod engine;
 mod error;
 mod eval;
 mod explain;
 mod load;
 mod raw;
+mod render;
 mod schools;
 mod when;
 
@@ -113,6 +117,8 @@ pub struct ExamConfig {
     materials: Vec<Material>,
     categories: Vec<Category>,
     schools: Vec<SchoolList>,
+    /// `schools` by normalised name; derived from it when parsing.
+    school_index: schools::SchoolIndex,
 }
 
 static DEFAULT_TEXT: &str = include_str!("../../../config/exam.toml");
@@ -182,6 +188,8 @@ impl ExamConfig {
     /// The configured city whose school list contains `school` (compared
     /// ignoring spaces and full-width/ASCII parentheses).
     pub fn school_city(&self, school: &str) -> Option<&Place> {
-        schools::lookup(&self.schools, school).map(|(place, _)| place)
+        self.school_index
+            .lookup(&self.schools, school)
+            .map(|(place, _)| place)
     }
 }

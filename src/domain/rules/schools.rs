@@ -1,33 +1,64 @@
 //! Matching school names against the configured school lists.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use super::{Place, SchoolList};
 
 /// The form school names are compared in: trimmed, without any whitespace,
 /// with full-width parentheses turned into ASCII ones, so that
-/// `中国地质大学（武汉）` and ` 中国地质大学 (武汉)` compare equal.
-pub(super) fn normalise_name(name: &str) -> String {
-    name.chars()
+/// `中国地质大学（武汉）` and ` 中国地质大学 (武汉)` compare equal. Borrows
+/// when the name is already in that form (the usual case).
+pub(super) fn normalise_name(name: &str) -> Cow<'_, str> {
+    if !name.contains(|c: char| c.is_whitespace() || c == '（' || c == '）') {
+        return Cow::Borrowed(name);
+    }
+    let normal = name
+        .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '（' => '(',
             '）' => ')',
             c => c,
         })
-        .collect()
+        .collect();
+    Cow::Owned(normal)
 }
 
-/// The city whose list contains `school`, and the name as listed.
-pub(super) fn lookup<'a>(lists: &'a [SchoolList], school: &str) -> Option<(&'a Place, &'a str)> {
-    let wanted = normalise_name(school);
-    if wanted.is_empty() {
-        return None;
+/// The school lists keyed by normalised name, built once with the
+/// configuration so that a lookup does not scan or normalise the lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct SchoolIndex {
+    /// Normalised name → (index of the list, index of the name in it).
+    names: HashMap<String, (usize, usize)>,
+}
+
+impl SchoolIndex {
+    pub(super) fn new(lists: &[SchoolList]) -> Self {
+        let mut names = HashMap::new();
+        for (l, list) in lists.iter().enumerate() {
+            for (n, name) in list.names.iter().enumerate() {
+                let normal = normalise_name(name);
+                if !normal.is_empty() {
+                    // The loader rejects duplicates; the first would win anyway.
+                    names.entry(normal.into_owned()).or_insert((l, n));
+                }
+            }
+        }
+        SchoolIndex { names }
     }
-    lists.iter().find_map(|list| {
-        list.names
-            .iter()
-            .find(|name| normalise_name(name) == wanted)
-            .map(|name| (&list.place, name.as_str()))
-    })
+
+    /// The city whose list (one of `lists`, which the index was built
+    /// from) contains `school`, and the name as listed.
+    pub(super) fn lookup<'a>(
+        &self,
+        lists: &'a [SchoolList],
+        school: &str,
+    ) -> Option<(&'a Place, &'a str)> {
+        let &(l, n) = self.names.get(normalise_name(school).as_ref())?;
+        let list = lists.get(l)?;
+        Some((&list.place, list.names.get(n)?.as_str()))
+    }
 }
 
 #[cfg(test)]
