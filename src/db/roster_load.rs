@@ -179,13 +179,18 @@ impl RosterLoad {
             .map(|c| format!("{c} = excluded.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        // `where true` keeps SQLite from reading `on conflict` as part of a join.
+        // Unchanged rows are filtered out first, so re-importing a corrected roster costs
+        // what changed, not what was sent. The `on conflict … where` repeats the check so
+        // a concurrent change cannot be overwritten with stale data.
         let sql = format!(
             "insert into candidates (exam_id, {columns}, created_at, updated_at) \
-             select $1, {columns}, $2, $2 from roster_load where true \
+             select $1, {columns}, $2, $2 from roster_load r \
+             where not exists (select 1 from candidates c \
+                 where c.exam_id = $1 and c.id_number = r.id_number and not ({stored_changed})) \
              on conflict (exam_id, id_number) do update set {updates}, \
              updated_at = excluded.updated_at \
              where {changed}",
+            stored_changed = changed_condition("c", "r"),
             changed = changed_condition("candidates", "excluded")
         );
         on_connection!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
