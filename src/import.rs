@@ -100,7 +100,7 @@ pub async fn import_roster(
     let diff = load.diff(exam.id).await?;
     let compared = started.elapsed();
     if !dry_run && diff.created + diff.updated > 0 {
-        load.apply(exam.id).await?;
+        load.apply(exam.id, diff).await?;
     }
     tracing::info!(
         rows = checked.rows,

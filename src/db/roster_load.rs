@@ -170,27 +170,36 @@ impl RosterLoad {
         .context("comparing the roster with stored candidates")
     }
 
-    /// Upserts every loaded row into the exam in one statement; unchanged rows are not
-    /// rewritten, and a candidate keeps their id (and so their uploads).
-    pub async fn apply(&mut self, exam_id: i64) -> anyhow::Result<()> {
+    /// Upserts the loaded rows into the exam in one statement; a candidate keeps their id
+    /// (and so their uploads). With `diff.unchanged > 0`, unchanged rows are filtered out
+    /// first, so re-importing a corrected roster costs what changed, not what was sent;
+    /// without any, that filter would only cost time.
+    pub async fn apply(&mut self, exam_id: i64, diff: RosterDiff) -> anyhow::Result<()> {
         let columns = COLUMNS.join(", ");
         let updates = COLUMNS[1..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        // Unchanged rows are filtered out first, so re-importing a corrected roster costs
-        // what changed, not what was sent. The `on conflict … where` repeats the check so
-        // a concurrent change cannot be overwritten with stale data.
+        // A `where` clause is needed anyway: without one SQLite reads `on conflict` as
+        // part of a join.
+        let filter = if diff.unchanged > 0 {
+            format!(
+                "not exists (select 1 from candidates c \
+                 where c.exam_id = $1 and c.id_number = r.id_number and not ({}))",
+                changed_condition("c", "r")
+            )
+        } else {
+            "true".to_string()
+        };
+        // The `on conflict … where` repeats the comparison, so a row changed meanwhile by
+        // someone else is still compared with what is stored now.
         let sql = format!(
             "insert into candidates (exam_id, {columns}, created_at, updated_at) \
-             select $1, {columns}, $2, $2 from roster_load r \
-             where not exists (select 1 from candidates c \
-                 where c.exam_id = $1 and c.id_number = r.id_number and not ({stored_changed})) \
+             select $1, {columns}, $2, $2 from roster_load r where {filter} \
              on conflict (exam_id, id_number) do update set {updates}, \
              updated_at = excluded.updated_at \
              where {changed}",
-            stored_changed = changed_condition("c", "r"),
             changed = changed_condition("candidates", "excluded")
         );
         on_connection!(self, |conn| sqlx::query(sqlx::AssertSqlSafe(sql))
