@@ -105,6 +105,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(rules) => rules,
                 Err(errors) => return Ok(print_config_errors(&file, &errors)),
             };
+            let before = db.find_exam_by_code(rules.code()).await?;
             let exam = db.save_exam(rules.code(), rules.name(), &text).await?;
             if current {
                 db.set_current_exam(exam.id).await?;
@@ -118,6 +119,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
             .await?;
             println!("已保存考试 {}（{}）", exam.name, exam.code);
+            if before.is_some_and(|b| b.config != text) && db.count_candidates(exam.id).await? > 0 {
+                println!(
+                    "注意：规则已更新，但已导入考生的类别不会自动改变；重新导入名单后按新规则计算。"
+                );
+            }
             db.close().await;
         }
         Command::Exam(ExamCommand::List) => {
