@@ -8,6 +8,7 @@ use crate::import::id;
 on_both_databases!(
     demo_then_explain_shows_the_category_rule_by_rule,
     import_dry_run_reports_and_writes_nothing,
+    changing_the_rules_says_when_they_take_effect,
 );
 
 fn shenhe(t: &TestDb, args: &[&str]) -> Output {
@@ -147,4 +148,22 @@ fn rules_check_names_the_line_of_each_error() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+async fn changing_the_rules_says_when_they_take_effect(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let file = t.dir.path().join("exam.toml");
+    let rules = shenhe::domain::rules::ExamConfig::default_text();
+    std::fs::write(&file, rules).unwrap();
+    let path = file.to_str().unwrap();
+    let first = stdout(&shenhe(&t, &["exam", "add", path, "--current"]));
+    assert!(first.contains("已保存考试"), "{first}");
+
+    stdout(&shenhe(&t, &["demo"]));
+    std::fs::write(&file, rules.replace("毕业证照片", "毕业证书照片")).unwrap();
+    let changed = stdout(&shenhe(&t, &["exam", "add", path]));
+    assert!(changed.contains("重新导入名单后"), "{changed}");
+
+    let unchanged = stdout(&shenhe(&t, &["exam", "add", path]));
+    assert!(!unchanged.contains("重新导入名单后"), "{unchanged}");
 }
