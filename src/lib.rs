@@ -1,6 +1,6 @@
 //! shenhe (审核): online document review for Teacher Qualification interview candidates.
 //!
-//! A guided tour, from the inside out. `domain` depends on nothing; `db` and `storage`
+//! Modules, one line each. `domain` depends on nothing; `db` and `storage`
 //! depend only on `domain`; `web` is the only module that knows HTTP; only `db` has SQL.
 
 /// Password hashing off the async runtime.
@@ -15,6 +15,8 @@ pub mod db;
 pub mod demo;
 /// Pure business rules: ID numbers, places, category rules, roster columns.
 pub mod domain;
+/// Photo normalisation: sniff, refuse pixel floods, orient, strip metadata, resize, re-encode.
+pub mod imaging;
 /// Roster import: read, check, classify and upsert, streamed.
 pub mod import;
 /// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
