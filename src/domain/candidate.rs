@@ -64,6 +64,8 @@ impl CandidateRecord {
             Column::Subject,
             text(row.get(Column::Subject)).and_then(required_text),
         );
+        let level = take(Column::SubjectLevel, text(row.get(Column::SubjectLevel)));
+        let subject = with_level(&level, subject);
         let phone = take(
             Column::Phone,
             integer_or_text(row.get(Column::Phone)).and_then(phone),
@@ -211,6 +213,16 @@ fn phone(value: String) -> Result<String, String> {
     }
 }
 
+/// Joins a separate 报考类别 (`初级中学`) and 学科 (`日语`) as one subject, `初级中学/日语`, the
+/// form rosters that keep them together use; a subject that already names its level stays.
+fn with_level(level: &str, subject: String) -> String {
+    if level.is_empty() || subject.is_empty() || subject.starts_with(level) {
+        subject
+    } else {
+        format!("{level}/{subject}")
+    }
+}
+
 /// Reads 是否在校生 in the spellings rosters use.
 pub fn parse_yes_no(value: &str) -> Option<bool> {
     match value.trim().to_lowercase().as_str() {
@@ -238,7 +250,7 @@ mod tests {
     fn good() -> Vec<(Column, Cell)> {
         vec![
             (Column::RegistrationNo, Cell::Number(2_310_001.0)),
-            (Column::IdNumber, t("42010219900101010x")),
+            (Column::IdNumber, t(&valid_id())),
             (Column::Name, t(" 李华 ")),
             (Column::Email, t("lihua@example.com")),
             (Column::School, t("清华大学")),
@@ -250,9 +262,7 @@ mod tests {
 
     #[test]
     fn a_complete_row_becomes_a_record() {
-        let mut cells = good();
-        cells[1].1 = t(&valid_id());
-        let record = CandidateRecord::from_raw(&row(&cells)).expect("valid row");
+        let record = CandidateRecord::from_raw(&row(&good())).expect("valid row");
         assert_eq!(record.registration_no, "2310001");
         assert_eq!(record.name, "李华");
         assert!(record.is_student);
@@ -290,6 +300,19 @@ mod tests {
         assert_eq!(phone("+86 138-0000-0000".into()).unwrap(), "13800000000");
         assert!(phone("12345".into()).is_err());
         assert_eq!(phone(String::new()).unwrap(), "");
+    }
+
+    #[test]
+    fn a_separate_level_column_joins_the_subject() {
+        let mut cells = good();
+        cells[7].1 = t("日语");
+        cells.push((Column::SubjectLevel, t("初级中学")));
+        let record = CandidateRecord::from_raw(&row(&cells)).expect("valid row");
+        assert_eq!(record.subject, "初级中学/日语");
+
+        cells[7].1 = t("初级中学/日语");
+        let record = CandidateRecord::from_raw(&row(&cells)).expect("valid row");
+        assert_eq!(record.subject, "初级中学/日语", "not doubled");
     }
 
     #[test]

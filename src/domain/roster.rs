@@ -19,6 +19,8 @@ pub enum Column {
     Hukou,
     /// 报考学科
     Subject,
+    /// 报考类别 (optional): the school level, in rosters that keep it apart from the subject
+    SubjectLevel,
     /// 手机号 (optional)
     Phone,
     /// 学校所在地 (optional)
@@ -26,7 +28,7 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 11] = [
         Column::RegistrationNo,
         Column::IdNumber,
         Column::Name,
@@ -35,6 +37,7 @@ impl Column {
         Column::IsStudent,
         Column::Hukou,
         Column::Subject,
+        Column::SubjectLevel,
         Column::Phone,
         Column::SchoolLocation,
     ];
@@ -50,13 +53,17 @@ impl Column {
             Column::IsStudent => "是否在校生",
             Column::Hukou => "户口所在地",
             Column::Subject => "报考学科",
+            Column::SubjectLevel => "报考类别",
             Column::Phone => "手机号",
             Column::SchoolLocation => "学校所在地",
         }
     }
 
     pub fn is_required(self) -> bool {
-        !matches!(self, Column::Phone | Column::SchoolLocation)
+        !matches!(
+            self,
+            Column::Phone | Column::SchoolLocation | Column::SubjectLevel
+        )
     }
 }
 
@@ -138,6 +145,7 @@ impl Column {
                 "报考类别及学科",
                 "报考类别和学科",
             ],
+            Column::SubjectLevel => &["报考类别", "报考学段", "学段", "任教学段"],
             Column::Phone => &["手机号", "手机号码", "手机", "联系电话", "移动电话"],
             Column::SchoolLocation => &["学校所在地", "学校地址", "院校所在地", "学校所在地区"],
         }
