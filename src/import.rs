@@ -18,6 +18,7 @@ use crate::db::Db;
 use crate::db::candidates::RosterFacts;
 use crate::db::exams::ExamRow;
 use crate::domain::candidate::CandidateRecord;
+use crate::domain::roster::Column;
 use crate::domain::rules::{Classification, ExamConfig};
 use crate::roster::Roster;
 
@@ -38,7 +39,7 @@ pub struct ImportReport {
     pub updated: u64,
     pub unchanged: u64,
     pub refused: u64,
-    /// Accepted candidates per category code; `None` lists those not eligible here.
+    /// Accepted candidates per category code; those not eligible are in `not_eligible`.
     pub categories: BTreeMap<String, u64>,
     pub not_eligible: u64,
     pub issues: Vec<RowIssue>,
@@ -56,15 +57,6 @@ pub struct RowIssue {
     pub reason: String,
 }
 
-struct Checked {
-    rows: u64,
-    refused: u64,
-    categories: BTreeMap<String, u64>,
-    not_eligible: u64,
-    issues: Vec<RowIssue>,
-    unlisted_issues: u64,
-}
-
 /// Imports a roster into an exam. With `dry_run` nothing is written.
 pub async fn import_roster(
     db: &Db,
@@ -80,22 +72,21 @@ pub async fn import_roster(
             errors.first().map(ToString::to_string).unwrap_or_default()
         )
     })?;
-    let ignored_headers = roster.ignored_headers.clone();
-    let (sender, mut receiver) = mpsc::channel::<Vec<RosterFacts>>(4);
-    let checker = tokio::task::spawn_blocking(move || check_rows(roster, &rules, sender, progress));
-
-    let mut report = ImportReport {
+    let report = ImportReport {
         dry_run,
-        ignored_headers,
+        ignored_headers: roster.ignored_headers.clone(),
         ..ImportReport::default()
     };
+    let (sender, mut receiver) = mpsc::channel::<Vec<RosterFacts>>(4);
+    let checker =
+        tokio::task::spawn_blocking(move || check_rows(roster, &rules, sender, progress, report));
+
     let started = std::time::Instant::now();
     let mut load = db.begin_roster_load().await?;
     while let Some(chunk) = receiver.recv().await {
         load.push(&chunk).await?;
     }
-    // The checker may have stopped on an error: report that rather than a partial diff.
-    let checked = checker.await.context("joining the row checker")??;
+    let mut report = checker.await.context("joining the row checker")?;
     let loaded = started.elapsed();
     let diff = load.diff(exam.id).await?;
     let compared = started.elapsed();
@@ -103,7 +94,7 @@ pub async fn import_roster(
         load.apply(exam.id, diff).await?;
     }
     tracing::info!(
-        rows = checked.rows,
+        rows = report.rows,
         "roster import: loaded in {loaded:.2?}, compared by {compared:.2?}, done in {:.2?}",
         started.elapsed()
     );
@@ -111,92 +102,48 @@ pub async fn import_roster(
     report.created = count(diff.created);
     report.updated = count(diff.updated);
     report.unchanged = count(diff.unchanged);
-    report.rows = checked.rows;
-    report.refused = checked.refused;
-    report.categories = checked.categories;
-    report.not_eligible = checked.not_eligible;
-    report.issues = checked.issues;
-    report.unlisted_issues = checked.unlisted_issues;
     Ok(report)
 }
 
-/// Reads, checks and classifies every row; sends accepted ones on in chunks.
+/// Reads, checks and classifies every row into `report`; sends accepted ones on in chunks.
 fn check_rows(
     roster: Roster,
     rules: &ExamConfig,
     sender: mpsc::Sender<Vec<RosterFacts>>,
     progress: ProgressBar,
-) -> anyhow::Result<Checked> {
-    let mut checked = Checked {
-        rows: 0,
-        refused: 0,
-        categories: BTreeMap::new(),
-        not_eligible: 0,
-        issues: Vec::new(),
-        unlisted_issues: 0,
-    };
+    mut report: ImportReport,
+) -> ImportReport {
     // Keyed by the ID as a number: 16 bytes an entry, so a million rows cost ~30 MB.
     let mut first_row_of_id: FxHashMap<u64, u64> = FxHashMap::default();
     let mut chunk = Vec::with_capacity(CHUNK);
-    let issue = |checked: &mut Checked, issue: RowIssue| {
-        if checked.issues.len() < MAX_LISTED_ISSUES {
-            checked.issues.push(issue);
-        } else {
-            checked.unlisted_issues += 1;
-        }
-    };
     let position = roster.progress();
     for row in roster.rows() {
-        checked.rows += 1;
-        if checked.rows.is_multiple_of(1024) {
+        report.rows += 1;
+        if report.rows.is_multiple_of(1024) {
             progress.set_position(position.position());
         }
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                checked.refused += 1;
-                issue(
-                    &mut checked,
-                    RowIssue {
-                        row: e.row,
-                        column: None,
-                        reason: e.message,
-                    },
-                );
+                report.refuse_row(e.row, [(None, e.message)]);
                 continue;
             }
         };
         let record = match CandidateRecord::from_raw(&row) {
             Ok(record) => record,
             Err(errors) => {
-                checked.refused += 1;
-                for e in errors {
-                    let column = Some(e.column.label());
-                    issue(
-                        &mut checked,
-                        RowIssue {
-                            row: row.row,
-                            column,
-                            reason: e.message,
-                        },
-                    );
-                }
+                let problems = errors
+                    .into_iter()
+                    .map(|e| (Some(e.column.label()), e.message));
+                report.refuse_row(row.row, problems);
                 continue;
             }
         };
         let id = record.id_number.to_string();
         let key = id_key(&id);
         if let Some(first) = first_row_of_id.get(&key) {
-            checked.refused += 1;
             let reason = format!("与第{first}行的身份证号相同，本行未导入；请核对后删除重复的一行");
-            issue(
-                &mut checked,
-                RowIssue {
-                    row: row.row,
-                    column: Some("身份证号"),
-                    reason,
-                },
-            );
+            report.refuse_row(row.row, [(Some(Column::IdNumber.label()), reason)]);
             continue;
         }
         first_row_of_id.insert(key, row.row);
@@ -204,11 +151,11 @@ fn check_rows(
         let applicant = record.applicant();
         let (category, ineligible_reason) = match rules.classify(&applicant) {
             Classification::Eligible { category, .. } => {
-                *checked.categories.entry(category.clone()).or_default() += 1;
+                *report.categories.entry(category.clone()).or_default() += 1;
                 (Some(category), None)
             }
             Classification::NotEligible { reason } => {
-                checked.not_eligible += 1;
+                report.not_eligible += 1;
                 (None, Some(reason))
             }
         };
@@ -232,7 +179,7 @@ fn check_rows(
             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
             if sender.blocking_send(full).is_err() {
                 // The writer stopped on an error; it reports that error.
-                return Ok(checked);
+                return report;
             }
         }
     }
@@ -241,7 +188,29 @@ fn check_rows(
     }
     progress.set_position(position.position());
     progress.finish_and_clear();
-    Ok(checked)
+    report
+}
+
+impl ImportReport {
+    /// Counts one refused row and lists its problems, up to [`MAX_LISTED_ISSUES`].
+    fn refuse_row(
+        &mut self,
+        row: u64,
+        problems: impl IntoIterator<Item = (Option<&'static str>, String)>,
+    ) {
+        self.refused += 1;
+        for (column, reason) in problems {
+            if self.issues.len() < MAX_LISTED_ISSUES {
+                self.issues.push(RowIssue {
+                    row,
+                    column,
+                    reason,
+                });
+            } else {
+                self.unlisted_issues += 1;
+            }
+        }
+    }
 }
 
 impl fmt::Display for ImportReport {

@@ -5,7 +5,6 @@ use sqlx::AssertSqlSafe;
 
 use super::{Db, on_pool};
 use crate::domain::applicant::Applicant;
-use crate::domain::region;
 
 /// What the roster (and the rules applied to it) says about one candidate: the columns an
 /// import writes. Uploads, status and passwords live in other columns and are never touched
@@ -89,13 +88,12 @@ impl Db {
 impl RosterFacts {
     /// The facts the category rules look at, as the import computed them.
     pub fn applicant(&self) -> Applicant {
-        Applicant {
-            is_student: self.is_student,
-            hukou_text: self.hukou_text.clone(),
-            hukou: region::normalise(&self.hukou_text),
-            school: self.school.clone(),
-            school_location: self.school_location.as_deref().map(region::normalise),
-            subject: self.subject.clone(),
-        }
+        Applicant::new(
+            self.is_student,
+            &self.hukou_text,
+            &self.school,
+            self.school_location.as_deref(),
+            &self.subject,
+        )
     }
 }

@@ -18,3 +18,24 @@ pub struct Applicant {
     /// 报考学科, e.g. `初级中学/日语`, `中等职业学校/实习指导`.
     pub subject: String,
 }
+
+impl Applicant {
+    /// The facts as the roster writes them; places are normalised here, once, so every
+    /// caller sees the same reading of the same text.
+    pub fn new(
+        is_student: bool,
+        hukou_text: &str,
+        school: &str,
+        school_location: Option<&str>,
+        subject: &str,
+    ) -> Applicant {
+        Applicant {
+            is_student,
+            hukou_text: hukou_text.to_string(),
+            hukou: super::region::normalise(hukou_text),
+            school: school.to_string(),
+            school_location: school_location.map(super::region::normalise),
+            subject: subject.to_string(),
+        }
+    }
+}

@@ -2,7 +2,6 @@
 
 use super::applicant::Applicant;
 use super::id_number::IdNumber;
-use super::region;
 use super::roster::{Cell, Column, RawRow};
 
 /// A candidate as the roster describes them, valid by construction.
@@ -126,14 +125,13 @@ impl CandidateRecord {
 
     /// The facts the category rules look at.
     pub fn applicant(&self) -> Applicant {
-        Applicant {
-            is_student: self.is_student,
-            hukou_text: self.hukou_text.clone(),
-            hukou: region::normalise(&self.hukou_text),
-            school: self.school.clone(),
-            school_location: self.school_location.as_deref().map(region::normalise),
-            subject: self.subject.clone(),
-        }
+        Applicant::new(
+            self.is_student,
+            &self.hukou_text,
+            &self.school,
+            self.school_location.as_deref(),
+            &self.subject,
+        )
     }
 }
 
