@@ -59,6 +59,17 @@ impl Db {
         .context("looking up the candidate")
     }
 
+    pub async fn find_candidate(&self, candidate_id: i64) -> anyhow::Result<Option<CandidateRow>> {
+        let sql = format!(
+            "select id, exam_id, {FACT_COLUMNS}, status from candidates where id = $1"
+        );
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(candidate_id)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up the candidate")
+    }
+
     pub async fn count_candidates(&self, exam_id: i64) -> anyhow::Result<i64> {
         on_pool!(self, |pool| sqlx::query_scalar(
             "select count(*) from candidates where exam_id = $1"

@@ -54,6 +54,15 @@ impl Db {
         .context("looking up the exam")
     }
 
+    pub async fn find_exam(&self, exam_id: i64) -> anyhow::Result<Option<ExamRow>> {
+        let sql = format!("select {COLUMNS} from exams where id = $1");
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(exam_id)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up the exam")
+    }
+
     /// The exam marked current for candidate login, if any.
     pub async fn current_exam(&self) -> anyhow::Result<Option<ExamRow>> {
         let sql = format!("select {COLUMNS} from exams where is_current order by id limit 1");

@@ -4,11 +4,15 @@
 //! `on conflict … do update`, `is distinct from`) and run on whichever pool the URL chose,
 //! through [`on_pool!`]. A per-backend branch exists only where the dialects really differ.
 
+pub mod accounts;
 pub mod audit;
 pub mod candidates;
 pub mod exams;
+pub mod images;
 pub mod roster_load;
+pub mod sessions;
 pub mod staff;
+pub mod submissions;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -3,6 +3,9 @@
 pub mod applicant;
 pub mod candidate;
 pub mod id_number;
+pub mod password;
 pub mod region;
+pub mod review;
 pub mod roster;
 pub mod rules;
+pub mod status;

@@ -1,0 +1,127 @@
+//! Server-side sessions. Only a hash of the token is stored, so a copy of the database
+//! cannot be used to sign in.
+
+use anyhow::Context;
+use time::OffsetDateTime;
+
+use super::accounts::Account;
+use super::{Db, on_pool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub candidate_id: Option<i64>,
+    pub staff_id: Option<i64>,
+    pub csrf_token: String,
+    pub last_seen_at: OffsetDateTime,
+}
+
+impl SessionRow {
+    pub fn account(&self) -> Option<Account> {
+        match (self.candidate_id, self.staff_id) {
+            (Some(id), None) => Some(Account::Candidate(id)),
+            (None, Some(id)) => Some(Account::Staff(id)),
+            _ => None,
+        }
+    }
+}
+
+impl Db {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account: Account,
+        csrf_token: &str,
+        at: OffsetDateTime,
+    ) -> anyhow::Result<()> {
+        let (candidate_id, staff_id) = match account {
+            Account::Candidate(id) => (Some(id), None),
+            Account::Staff(id) => (None, Some(id)),
+        };
+        on_pool!(self, |pool| sqlx::query(
+            "insert into sessions (token_hash, candidate_id, staff_id, csrf_token, created_at, \
+             last_seen_at) values ($1, $2, $3, $4, $5, $5)"
+        )
+        .bind(token_hash)
+        .bind(candidate_id)
+        .bind(staff_id)
+        .bind(csrf_token)
+        .bind(at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("starting a session")?;
+        Ok(())
+    }
+
+    /// The session with this token hash, if it was seen after `idle_since`.
+    pub async fn find_session(
+        &self,
+        token_hash: &str,
+        idle_since: OffsetDateTime,
+    ) -> anyhow::Result<Option<SessionRow>> {
+        on_pool!(self, |pool| sqlx::query_as(
+            "select candidate_id, staff_id, csrf_token, last_seen_at from sessions \
+             where token_hash = $1 and last_seen_at > $2"
+        )
+        .bind(token_hash)
+        .bind(idle_since)
+        .fetch_optional(pool)
+        .await)
+        .context("looking up the session")
+    }
+
+    /// Records activity, which keeps an idle session alive.
+    pub async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update sessions set last_seen_at = $2 where token_hash = $1"
+        )
+        .bind(token_hash)
+        .bind(at)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("touching the session")?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query("delete from sessions where token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending the session")?;
+        Ok(())
+    }
+
+    /// Ends every session of an account except one (after a password change).
+    pub async fn delete_other_sessions(
+        &self,
+        account: Account,
+        keep_token_hash: &str,
+    ) -> anyhow::Result<()> {
+        let (column, id) = match account {
+            Account::Candidate(id) => ("candidate_id", id),
+            Account::Staff(id) => ("staff_id", id),
+        };
+        let sql = format!("delete from sessions where {column} = $1 and token_hash <> $2");
+        on_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(keep_token_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("ending other sessions")?;
+        Ok(())
+    }
+
+    /// Deletes sessions idle since before `cutoff`; returns how many.
+    pub async fn sweep_sessions(&self, cutoff: OffsetDateTime) -> anyhow::Result<u64> {
+        on_pool!(self, |pool| sqlx::query("delete from sessions where last_seen_at <= $1")
+            .bind(cutoff)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("sweeping idle sessions")
+    }
+}
