@@ -9,3 +9,4 @@ pub mod review;
 pub mod roster;
 pub mod rules;
 pub mod status;
+pub mod window;
