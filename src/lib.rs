@@ -3,7 +3,7 @@
 //! Modules, one line each. `domain` depends on nothing; `db` and `storage`
 //! depend only on `domain`; `web` is the only module that knows HTTP; only `db` has SQL.
 
-/// Password hashing off the async runtime.
+/// Passwords (argon2id, bounded), session tokens and the sign-in decision.
 pub mod auth;
 /// The command line.
 pub mod cli;
@@ -21,6 +21,8 @@ pub mod imaging;
 pub mod import;
 /// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
 pub mod roster;
+/// What a candidate can do (overview, upload, delete, submit), without HTTP.
+pub mod portal;
 /// The only place that touches blobs.
 pub mod storage;
 /// Logging set-up.

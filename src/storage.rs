@@ -29,7 +29,10 @@ impl Storage {
             .with_context(|| format!("creating the blob folder {folder}"))?;
         let store = LocalFileSystem::new_with_prefix(folder)
             .with_context(|| format!("opening the blob folder {folder}"))?
-            .with_automatic_cleanup(true);
+            .with_automatic_cleanup(true)
+            // An upload's row commits only after its blob is on disk: a crash must not leave
+            // a row that points at nothing.
+            .with_fsync(true);
         Ok(Storage {
             store: Arc::new(store),
             description: format!("local folder {folder}"),

@@ -1,0 +1,75 @@
+//! What a candidate can do, without HTTP: see where they stand, upload, delete, submit.
+//! The JSON API and the pages both call this, so they cannot disagree.
+
+mod edit;
+mod overview;
+
+pub use edit::{delete_image, submit, upload};
+pub use overview::{MaterialState, Overview, overview};
+
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::imaging::{ImageError, Limits};
+use crate::storage::Storage;
+use tokio::sync::Semaphore;
+
+/// What the portal works with.
+#[derive(Clone, Debug)]
+pub struct Portal {
+    pub db: Db,
+    pub storage: Storage,
+    pub limits: Limits,
+    /// Image decoding and encoding slots: one per core. A full house answers `Busy`
+    /// rather than queueing without limit.
+    imaging: Arc<Semaphore>,
+}
+
+impl Portal {
+    pub fn new(db: Db, storage: Storage, limits: Limits) -> Portal {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Portal {
+            db,
+            storage,
+            limits,
+            imaging: Arc::new(Semaphore::new(cores)),
+        }
+    }
+}
+
+/// Why a candidate's request was refused. `Display` is the message for the candidate.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// The material is not one this candidate's category asks for.
+    #[error("您的报考类别不需要上传这类材料。")]
+    NoSuchMaterial,
+    /// No such image of this candidate (also for another candidate's image).
+    #[error("图片不存在或已被删除。")]
+    NoSuchImage,
+    /// The candidate cannot be reviewed here.
+    #[error("{0}")]
+    NotEligible(String),
+    /// The status or the window does not allow changes now; the text says why.
+    #[error("{0}")]
+    NotEditable(String),
+    #[error("“{material}”最多上传 {max} 张图片。请先删除不需要的图片，再上传新的。")]
+    Full { material: String, max: u32 },
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// Required materials without an image: (code, name).
+    #[error("以下材料还没有上传：{}。请上传后再提交。", names(.0))]
+    Missing(Vec<(String, String)>),
+    /// Every imaging slot is taken.
+    #[error("当前上传人数较多，请稍等片刻后重试。")]
+    Busy,
+    #[error("系统繁忙，请稍后再试。")]
+    Internal(#[from] anyhow::Error),
+}
+
+fn names(missing: &[(String, String)]) -> String {
+    missing
+        .iter()
+        .map(|(_, name)| format!("“{name}”"))
+        .collect::<Vec<_>>()
+        .join("、")
+}
