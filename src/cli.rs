@@ -195,10 +195,7 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
     let storage = Storage::open(&config.storage_url())?;
     let server = Server::bind(
         serve_config.listen,
-        AppState {
-            db: db.clone(),
-            storage: storage.clone(),
-        },
+        AppState::new(db.clone(), storage.clone(), serve_config.web.clone()),
     )
     .await?;
     let url = format!("http://{}", server.local_addr()?);

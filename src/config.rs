@@ -50,6 +50,49 @@ pub struct ServeConfig {
     /// Load the demo exam, candidates and staff before serving (idempotent).
     #[arg(long, env = "SHENHE_DEMO")]
     pub demo: bool,
+
+    #[command(flatten)]
+    pub web: WebSettings,
+}
+
+/// How the web server treats sign-ins, passwords and clients.
+#[derive(Debug, Clone, Args)]
+pub struct WebSettings {
+    /// Minimum length of a new password.
+    #[arg(long, env = "SHENHE_PASSWORD_MIN_LENGTH", default_value_t = 8)]
+    pub password_min_length: usize,
+
+    /// Whether a new password must contain both letters and digits.
+    #[arg(long, env = "SHENHE_PASSWORD_LETTERS_AND_DIGITS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub password_letters_and_digits: bool,
+
+    /// Mark cookies `Secure` (set this when the site is served over https, e.g. behind a
+    /// TLS-terminating proxy).
+    #[arg(long, env = "SHENHE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// A request header that carries the client's address, set by a reverse proxy in front
+    /// (e.g. `X-Real-IP`). Without it, the connection's peer address is used.
+    #[arg(long, env = "SHENHE_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
+    /// Sign-in attempts allowed per client address per minute (a burst of this many, then
+    /// refilled evenly over the minute). Behind a proxy without `--client-ip-header` every
+    /// candidate shares one address, so keep it generous.
+    #[arg(long, env = "SHENHE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            password_min_length: 8,
+            password_letters_and_digits: true,
+            secure_cookies: false,
+            client_ip_header: None,
+            login_attempts_per_minute: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

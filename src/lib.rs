@@ -19,10 +19,10 @@ pub mod domain;
 pub mod imaging;
 /// Roster import: read, check, classify and upsert, streamed.
 pub mod import;
-/// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
-pub mod roster;
 /// What a candidate can do (overview, upload, delete, submit), without HTTP.
 pub mod portal;
+/// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
+pub mod roster;
 /// The only place that touches blobs.
 pub mod storage;
 /// Logging set-up.

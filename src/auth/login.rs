@@ -29,7 +29,9 @@ pub enum SignIn {
     /// Unknown account or wrong password: the caller says the same for both.
     Wrong,
     /// Locked until then, by this attempt or earlier ones.
-    Locked { until: OffsetDateTime },
+    Locked {
+        until: OffsetDateTime,
+    },
     /// Too many sign-ins in flight.
     Busy,
 }
@@ -58,7 +60,10 @@ pub async fn sign_in(
             return Ok(SignIn::Locked { until });
         }
         let must_change = login.password_hash.is_none();
-        let verified = match passwords.verify(password, login.password_hash.as_deref()).await {
+        let verified = match passwords
+            .verify(password, login.password_hash.as_deref())
+            .await
+        {
             Err(Busy) => return Ok(SignIn::Busy),
             Ok(result) => result?,
         };

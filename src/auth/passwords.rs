@@ -128,8 +128,20 @@ mod tests {
         let passwords = Passwords::new(1, 1, Duration::from_secs(5));
         let hash = passwords.hash("kaoshi2023").await.unwrap().unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(passwords.verify("kaoshi2023", Some(&hash)).await.unwrap().unwrap());
-        assert!(!passwords.verify("kaoshi2024", Some(&hash)).await.unwrap().unwrap());
+        assert!(
+            passwords
+                .verify("kaoshi2023", Some(&hash))
+                .await
+                .unwrap()
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("kaoshi2024", Some(&hash))
+                .await
+                .unwrap()
+                .unwrap()
+        );
     }
 
     #[tokio::test]

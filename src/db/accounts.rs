@@ -88,7 +88,10 @@ impl Db {
         .context("looking up the staff sign-in")
     }
 
-    pub async fn find_staff_login_by_id(&self, staff_id: i64) -> anyhow::Result<Option<StaffLogin>> {
+    pub async fn find_staff_login_by_id(
+        &self,
+        staff_id: i64,
+    ) -> anyhow::Result<Option<StaffLogin>> {
         on_pool!(self, |pool| sqlx::query_as(
             "select id, username, password_hash, role, must_change_password, disabled, \
              locked_until from staff where id = $1"
@@ -156,14 +159,18 @@ impl Db {
             .execute(pool)
             .await
             .map(|r| r.rows_affected())),
-            Account::Staff(id) => on_pool!(self, |pool| sqlx::query(
+            Account::Staff(id) => {
+                on_pool!(self, |pool| {
+                    sqlx::query(
                 "update staff set password_hash = $2, must_change_password = false where id = $1"
             )
             .bind(id)
             .bind(hash)
             .execute(pool)
             .await
-            .map(|r| r.rows_affected())),
+            .map(|r| r.rows_affected())
+                })
+            }
         }
         .context("storing the new password")?;
         Ok(())

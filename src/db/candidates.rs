@@ -60,9 +60,8 @@ impl Db {
     }
 
     pub async fn find_candidate(&self, candidate_id: i64) -> anyhow::Result<Option<CandidateRow>> {
-        let sql = format!(
-            "select id, exam_id, {FACT_COLUMNS}, status from candidates where id = $1"
-        );
+        let sql =
+            format!("select id, exam_id, {FACT_COLUMNS}, status from candidates where id = $1");
         on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
             .bind(candidate_id)
             .fetch_optional(pool)

@@ -141,9 +141,8 @@ impl Db {
         uid: Uuid,
     ) -> anyhow::Result<Result<Option<ImageRow>, EditRefused>> {
         let at = now();
-        let delete = format!(
-            "delete from images where uid = $1 and candidate_id = $2 returning {COLUMNS}"
-        );
+        let delete =
+            format!("delete from images where uid = $1 and candidate_id = $2 returning {COLUMNS}");
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             let locked = sqlx::query(LOCK_EDITABLE)

@@ -85,11 +85,13 @@ impl Db {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> anyhow::Result<()> {
-        on_pool!(self, |pool| sqlx::query("delete from sessions where token_hash = $1")
-            .bind(token_hash)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
+        on_pool!(self, |pool| sqlx::query(
+            "delete from sessions where token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
         .context("ending the session")?;
         Ok(())
     }
@@ -117,11 +119,13 @@ impl Db {
 
     /// Deletes sessions idle since before `cutoff`; returns how many.
     pub async fn sweep_sessions(&self, cutoff: OffsetDateTime) -> anyhow::Result<u64> {
-        on_pool!(self, |pool| sqlx::query("delete from sessions where last_seen_at <= $1")
-            .bind(cutoff)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
+        on_pool!(self, |pool| sqlx::query(
+            "delete from sessions where last_seen_at <= $1"
+        )
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
         .context("sweeping idle sessions")
     }
 }

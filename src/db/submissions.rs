@@ -30,7 +30,11 @@ pub struct DecisionRow {
 impl Db {
     /// Submits the candidate's materials when every `required` material has an image, in one
     /// transaction that first takes the candidate's row (so no upload or delete slips in).
-    pub async fn submit(&self, candidate_id: i64, required: &[String]) -> anyhow::Result<SubmitResult> {
+    pub async fn submit(
+        &self,
+        candidate_id: i64,
+        required: &[String],
+    ) -> anyhow::Result<SubmitResult> {
         let at = now();
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
@@ -46,12 +50,11 @@ impl Db {
             if locked == 0 {
                 return Ok(SubmitResult::Locked);
             }
-            let present: Vec<String> = sqlx::query_scalar(
-                "select distinct material from images where candidate_id = $1",
-            )
-            .bind(candidate_id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let present: Vec<String> =
+                sqlx::query_scalar("select distinct material from images where candidate_id = $1")
+                    .bind(candidate_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
             let missing: Vec<String> = required
                 .iter()
                 .filter(|code| !present.contains(code))

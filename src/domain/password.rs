@@ -76,25 +76,61 @@ mod tests {
 
     #[test]
     fn a_long_mixed_password_is_accepted() {
-        assert_eq!(PasswordPolicy::default().check("kaoshi2023", ID, EMAIL), Ok(()));
+        assert_eq!(
+            PasswordPolicy::default().check("kaoshi2023", ID, EMAIL),
+            Ok(())
+        );
     }
 
     #[test]
     fn each_broken_rule_says_what_to_change() {
         let policy = PasswordPolicy::default();
-        assert!(policy.check("ab12", ID, EMAIL).unwrap_err().contains("至少需要8位"));
-        assert!(policy.check("abcdefgh", ID, EMAIL).unwrap_err().contains("字母和数字"));
-        assert!(policy.check("12345678", ID, EMAIL).unwrap_err().contains("字母和数字"));
+        assert!(
+            policy
+                .check("ab12", ID, EMAIL)
+                .unwrap_err()
+                .contains("至少需要8位")
+        );
+        assert!(
+            policy
+                .check("abcdefgh", ID, EMAIL)
+                .unwrap_err()
+                .contains("字母和数字")
+        );
+        assert!(
+            policy
+                .check("12345678", ID, EMAIL)
+                .unwrap_err()
+                .contains("字母和数字")
+        );
         assert!(policy.check(ID, ID, EMAIL).is_err());
         let x_id = "11010819900101002X";
-        assert!(policy.check("11010819900101002x", x_id, EMAIL).unwrap_err().contains("身份证号"));
-        assert!(policy.check("li1@example.com", ID, "LI1@example.com").unwrap_err().contains("邮箱"));
-        assert!(policy.check(&"a1".repeat(65), ID, EMAIL).unwrap_err().contains("太长"));
+        assert!(
+            policy
+                .check("11010819900101002x", x_id, EMAIL)
+                .unwrap_err()
+                .contains("身份证号")
+        );
+        assert!(
+            policy
+                .check("li1@example.com", ID, "LI1@example.com")
+                .unwrap_err()
+                .contains("邮箱")
+        );
+        assert!(
+            policy
+                .check(&"a1".repeat(65), ID, EMAIL)
+                .unwrap_err()
+                .contains("太长")
+        );
     }
 
     #[test]
     fn the_policy_is_configurable() {
-        let relaxed = PasswordPolicy { min_length: 6, letters_and_digits: false };
+        let relaxed = PasswordPolicy {
+            min_length: 6,
+            letters_and_digits: false,
+        };
         assert_eq!(relaxed.check("abcdef", ID, EMAIL), Ok(()));
         assert!(relaxed.describe().contains("至少6位"));
         assert!(!relaxed.describe().contains("字母和数字"));

@@ -87,10 +87,15 @@ mod tests {
 
     #[test]
     fn marks_read_back_what_a_reviewer_wrote() {
-        let marks = Marks::parse(r#"{"id_card":{"ok":true},"hukou_book":{"ok":false,"reason":"缺本人页"}}"#);
+        let marks = Marks::parse(
+            r#"{"id_card":{"ok":true},"hukou_book":{"ok":false,"reason":"缺本人页"}}"#,
+        );
         assert!(!marks.is_returned("id_card"));
         assert!(marks.is_returned("hukou_book"));
-        assert_eq!(marks.get("hukou_book").unwrap().reason.as_deref(), Some("缺本人页"));
+        assert_eq!(
+            marks.get("hukou_book").unwrap().reason.as_deref(),
+            Some("缺本人页")
+        );
         assert!(!marks.is_returned("diploma"));
     }
 

@@ -84,7 +84,10 @@ mod tests {
         ] {
             assert_eq!(Status::parse(status.as_str()), Some(status));
             assert!(!status.label().is_empty());
-            assert_eq!(status.candidate_may_edit(), status.locked_reason().is_empty());
+            assert_eq!(
+                status.candidate_may_edit(),
+                status.locked_reason().is_empty()
+            );
         }
         assert_eq!(Status::parse("unknown"), None);
     }

@@ -14,9 +14,15 @@ pub struct Window {
 pub enum WindowState {
     /// No opening time announced: closed.
     NotAnnounced,
-    NotYetOpen { opens_at: OffsetDateTime },
-    Open { closes_at: Option<OffsetDateTime> },
-    Closed { closed_at: OffsetDateTime },
+    NotYetOpen {
+        opens_at: OffsetDateTime,
+    },
+    Open {
+        closes_at: Option<OffsetDateTime>,
+    },
+    Closed {
+        closed_at: OffsetDateTime,
+    },
 }
 
 impl Window {
@@ -38,14 +44,14 @@ impl WindowState {
     /// For the candidate: the window in words, or why nothing can be uploaded now.
     pub fn describe(self, window: &Window) -> String {
         match self {
-            WindowState::NotAnnounced => {
-                "材料上传时间尚未公布，请留意考试机构的通知。".to_string()
-            }
+            WindowState::NotAnnounced => "材料上传时间尚未公布，请留意考试机构的通知。".to_string(),
             WindowState::NotYetOpen { opens_at } => format!(
                 "材料上传尚未开始，将于 {} 开始（北京时间），届时再登录上传。",
                 beijing(opens_at)
             ),
-            WindowState::Open { closes_at: Some(closes_at) } => format!(
+            WindowState::Open {
+                closes_at: Some(closes_at),
+            } => format!(
                 "材料上传时间：{} 至 {}（北京时间），请在截止前提交。",
                 window.opens_at.map(beijing).unwrap_or_default(),
                 beijing(closes_at)
@@ -101,14 +107,20 @@ mod tests {
         let before = w.state(datetime!(2023-10-26 00:00 UTC)).describe(&w);
         assert!(before.contains("2023年10月27日 09:00 开始"), "{before}");
         let open = w.state(datetime!(2023-10-30 00:00 UTC)).describe(&w);
-        assert!(open.contains("2023年10月27日 09:00 至 2023年11月3日 17:00"), "{open}");
+        assert!(
+            open.contains("2023年10月27日 09:00 至 2023年11月3日 17:00"),
+            "{open}"
+        );
         let after = w.state(datetime!(2023-12-01 00:00 UTC)).describe(&w);
         assert!(after.contains("2023年11月3日 17:00 截止"), "{after}");
     }
 
     #[test]
     fn no_opening_time_means_closed() {
-        let w = Window { opens_at: None, closes_at: None };
+        let w = Window {
+            opens_at: None,
+            closes_at: None,
+        };
         let state = w.state(datetime!(2023-10-30 00:00 UTC));
         assert_eq!(state, WindowState::NotAnnounced);
         assert!(state.refusal(&w).unwrap().contains("尚未公布"));

@@ -71,7 +71,10 @@ pub async fn upload(
             .storage
             .put(&thumb_key, normalised.thumb.bytes.into())
             .await?;
-        portal.db.insert_image(&new, i64::from(state.max_images)).await
+        portal
+            .db
+            .insert_image(&new, i64::from(state.max_images))
+            .await
     }
     .await;
     let refused = match stored {
@@ -116,9 +119,14 @@ pub async fn delete_image(
         }
     };
     remove_blobs(&portal.storage, &deleted.blob_key, &deleted.thumb_key).await;
-    audit(portal, candidate_id, "image_deleted", serde_json::json!({
-        "material": deleted.material, "image": deleted.uid,
-    }))
+    audit(
+        portal,
+        candidate_id,
+        "image_deleted",
+        serde_json::json!({
+            "material": deleted.material, "image": deleted.uid,
+        }),
+    )
     .await;
     Ok(())
 }
@@ -144,7 +152,13 @@ pub async fn submit(
         .collect();
     match portal.db.submit(candidate_id, &required).await? {
         SubmitResult::Submitted { round } => {
-            audit(portal, candidate_id, "submitted", serde_json::json!({ "round": round })).await;
+            audit(
+                portal,
+                candidate_id,
+                "submitted",
+                serde_json::json!({ "round": round }),
+            )
+            .await;
             Ok(round)
         }
         SubmitResult::Locked => Err(PortalError::NotEditable(
@@ -154,7 +168,9 @@ pub async fn submit(
             codes
                 .into_iter()
                 .map(|code| {
-                    let name = overview.material(&code).map_or_else(|| code.clone(), |m| m.name.clone());
+                    let name = overview
+                        .material(&code)
+                        .map_or_else(|| code.clone(), |m| m.name.clone());
                     (code, name)
                 })
                 .collect(),
@@ -183,7 +199,12 @@ async fn remove_blobs(storage: &Storage, blob_key: &str, thumb_key: &str) {
 }
 
 /// Candidate actions go to the audit log; a failed write is logged, not shown.
-async fn audit(portal: &Portal, candidate_id: i64, action: &'static str, detail: serde_json::Value) {
+async fn audit(
+    portal: &Portal,
+    candidate_id: i64,
+    action: &'static str,
+    detail: serde_json::Value,
+) {
     let entry = AuditEntry {
         actor: Actor::Candidate(candidate_id),
         action,

@@ -59,6 +59,10 @@ pub enum PortalError {
     /// Required materials without an image: (code, name).
     #[error("以下材料还没有上传：{}。请上传后再提交。", names(.0))]
     Missing(Vec<(String, String)>),
+    /// The upload itself failed (connection dropped, no file in the form); the text says
+    /// what to do.
+    #[error("{0}")]
+    Upload(String),
     /// Every imaging slot is taken.
     #[error("当前上传人数较多，请稍等片刻后重试。")]
     Busy,

@@ -8,7 +8,7 @@ use super::{Portal, PortalError};
 use crate::db::candidates::CandidateRow;
 use crate::db::exams::ExamRow;
 use crate::db::images::ImageRow;
-use crate::domain::review::{Marks, Mark, Outcome};
+use crate::domain::review::{Mark, Marks, Outcome};
 use crate::domain::rules::{Classification, ExamConfig};
 use crate::domain::status::Status;
 use crate::domain::window::{Window, WindowState, beijing};
@@ -128,25 +128,35 @@ pub async fn overview(
     // The stored category decides; the rules say which of its materials this candidate
     // needs (a material may be required only for some of the category's candidates).
     let required: Vec<String> = match rules.classify(&candidate.facts.applicant()) {
-        Classification::Eligible { category: c, materials }
-            if Some(c.as_str()) == category.map(|c| c.code.as_str()) =>
-        {
-            materials
-        }
+        Classification::Eligible {
+            category: c,
+            materials,
+        } if Some(c.as_str()) == category.map(|c| c.code.as_str()) => materials,
         _ => category
             .map(|c| c.materials.iter().map(|m| m.material.clone()).collect())
             .unwrap_or_default(),
     };
-    let refusal = refusal(&candidate, status, &window, window_state, decision.as_ref(), now);
+    let refusal = refusal(
+        &candidate,
+        status,
+        &window,
+        window_state,
+        decision.as_ref(),
+        now,
+    );
     let mut images = db.images_of_candidate(candidate_id).await?;
     let materials = required
         .iter()
         .filter_map(|code| rules.material(code))
         .map(|m| {
-            let review = decision.as_ref().and_then(|d| d.marks.get(&m.code).cloned());
+            let review = decision
+                .as_ref()
+                .and_then(|d| d.marks.get(&m.code).cloned());
             let editable = refusal.is_none()
                 && (status != Status::Returned
-                    || decision.as_ref().is_some_and(|d| d.marks.is_returned(&m.code)));
+                    || decision
+                        .as_ref()
+                        .is_some_and(|d| d.marks.is_returned(&m.code)));
             let (mine, rest) = images.drain(..).partition(|i| i.material == m.code);
             images = rest;
             MaterialState {

@@ -1,16 +1,33 @@
 //! HTTP: the only module that knows axum. Each area owns its router; this one merges them.
 
+mod api;
+mod assets;
+mod candidate;
+mod error;
 mod health;
-mod home;
+mod session;
+mod signin;
+mod throttle;
+mod upload;
 
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use std::sync::Arc;
+
 use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::Passwords;
+use crate::config::WebSettings;
 use crate::db::Db;
+use crate::domain::password::PasswordPolicy;
+use crate::imaging::Limits;
+use crate::portal::Portal;
 use crate::storage::Storage;
 
 /// What every handler can reach.
@@ -18,15 +35,64 @@ use crate::storage::Storage;
 pub struct AppState {
     pub db: Db,
     pub storage: Storage,
+    pub portal: Portal,
+    pub passwords: Passwords,
+    pub policy: PasswordPolicy,
+    pub settings: Arc<WebSettings>,
+    throttle: throttle::LoginThrottle,
+    /// Uploads whose body is being read: each holds up to one file (20 MB) in memory, so
+    /// this bounds upload memory; when all are taken an upload is told to retry.
+    upload_slots: Arc<Semaphore>,
 }
+
+impl AppState {
+    pub fn new(db: Db, storage: Storage, settings: WebSettings) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        AppState {
+            portal: Portal::new(db.clone(), storage.clone(), Limits::default()),
+            passwords: Passwords::for_this_machine(),
+            policy: PasswordPolicy {
+                min_length: settings.password_min_length,
+                letters_and_digits: settings.password_letters_and_digits,
+            },
+            throttle: throttle::LoginThrottle::new(
+                settings.login_attempts_per_minute,
+                settings.client_ip_header.clone(),
+            ),
+            upload_slots: Arc::new(Semaphore::new(8 * cores)),
+            settings: Arc::new(settings),
+            db,
+            storage,
+        }
+    }
+}
+
+/// Every response: no sniffing, no framing, scripts and styles only from this site.
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    ),
+];
 
 /// The whole application as a router, without binding a port (tests bind port 0).
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mut app = Router::new()
         .merge(health::router())
-        .merge(home::router())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .merge(candidate::router())
+        .merge(api::router())
+        .merge(assets::router());
+    for (name, value) in SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    app.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// A bound server, ready to run.

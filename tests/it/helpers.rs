@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::str::FromStr;
 
+use shenhe::config::WebSettings;
 use shenhe::db::Db;
 use shenhe::storage::Storage;
 use shenhe::web::{AppState, Server};
@@ -133,10 +134,7 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let test_db = TestDb::new(backend).await;
         let storage = Storage::open(&test_db.storage_url()).expect("opening storage");
-        let state = AppState {
-            db: test_db.db.clone(),
-            storage,
-        };
+        let state = AppState::new(test_db.db.clone(), storage, WebSettings::default());
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await
             .expect("binding");

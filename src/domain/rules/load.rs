@@ -12,7 +12,8 @@ use super::schools::{self, SchoolIndex};
 use super::{Category, Exam, ExamConfig, Material, MaterialRequirement, SchoolList};
 
 const DEFAULT_MAX_IMAGES: u32 = 10;
-const MAX_IMAGES_LIMIT: i64 = 50;
+/// The most images one material may allow.
+pub const MAX_IMAGES_LIMIT: i64 = 50;
 
 pub(super) fn parse(text: &str) -> Result<ExamConfig, Vec<ConfigError>> {
     let (table, syntax) = toml::de::DeTable::parse_recoverable(text);

@@ -32,6 +32,7 @@ mod tests_config;
 
 pub use error::ConfigError;
 pub use explain::{CategoryStep, Check, Classification, Explanation, MaterialStep, Truth};
+pub use load::MAX_IMAGES_LIMIT;
 
 /// The exam this configuration is for (the `[exam]` table).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,75 @@
+//! The JSON API under `/api/v1`: the pages' scripts use it, and so do integrations and
+//! tests. Its OpenAPI document is generated from the handlers.
+
+mod auth;
+mod images;
+mod me;
+mod submit;
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::ApiError;
+
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "shenhe 网上审核系统 API",
+    description = "考生端接口。状态变更请求须在 `X-CSRF-Token` 头中携带登录时返回的 `csrf_token`。\
+                   错误响应均为 `{\"error\": \"<说明>\"}`。"
+))]
+struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(me::me))
+        .routes(routes!(images::upload))
+        .routes(routes!(images::image, images::delete))
+        .routes(routes!(images::thumb))
+        .routes(routes!(submit::submit))
+        .split_for_parts();
+    let api = Arc::new(api);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let api = api.clone();
+                async move { Json(api.as_ref().clone()) }
+            }),
+        )
+        .layer(images::body_limit())
+}
+
+/// `Json` whose refusals are the API's Chinese errors instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                let message = match rejection {
+                    JsonRejection::MissingJsonContentType(_) => {
+                        "请求格式不正确：请以 JSON（Content-Type: application/json）发送。"
+                    }
+                    _ => "请求内容不正确：请检查各字段是否齐全、格式是否正确。",
+                };
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message))
+            }
+        }
+    }
+}

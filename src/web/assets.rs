@@ -1,0 +1,38 @@
+//! Static files (CSS, the progressive-enhancement script, example images), embedded in the
+//! binary; in debug builds read from `static/` on disk.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rust_embed::Embed;
+
+use super::AppState;
+
+#[derive(Embed)]
+#[folder = "static/"]
+struct Assets;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/{*path}", get(asset))
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    let Some(file) = Assets::get(&path) else {
+        return (StatusCode::NOT_FOUND, "文件不存在").into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, file.metadata.mimetype().to_string()),
+            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+        ],
+        file.data,
+    )
+        .into_response()
+}
+
+/// The URL of an exam's example image for a material.
+pub fn example_url(file: &str) -> String {
+    format!("/static/examples/{file}")
+}

@@ -1,0 +1,210 @@
+//! Uploading, viewing and deleting images, and submitting, without JavaScript.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::account::CsrfForm;
+use super::home::image_view;
+use super::views::{ImagePage, SubmitLine, SubmitPage};
+use super::{PageForm, back_with, candidate, check_csrf, failure, message};
+use crate::domain::rules::MAX_IMAGES_LIMIT;
+use crate::imaging::Limits;
+use crate::portal::{self, PortalError, overview};
+use crate::web::AppState;
+use crate::web::error::ApiError;
+use crate::web::upload::{broken, read_file, upload_slot};
+
+/// A form may carry several files; each is read (and capped) on its own, one at a time, so
+/// memory stays at one file however many are sent.
+pub fn body_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max((Limits::default().max_bytes + 64 * 1024) * MAX_IMAGES_LIMIT as usize)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> Response {
+    let (session, candidate_id) = match candidate(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let _slot = match upload_slot(&state.upload_slots) {
+        Ok(slot) => slot,
+        Err(busy) => return back_with(jar, false, busy.message),
+    };
+    let max = state.portal.limits.max_bytes;
+    let mut csrf_checked = false;
+    let mut uploaded = 0;
+    let outcome: Result<(), PortalError> = async {
+        while let Some(field) = multipart.next_field().await.map_err(broken)? {
+            match field.name() {
+                Some("csrf") => {
+                    let sent = field.text().await.map_err(broken)?;
+                    csrf_checked = session.csrf_matches(&sent);
+                }
+                Some("file") if csrf_checked => {
+                    if field.file_name().is_some_and(str::is_empty) {
+                        continue; // the form was sent without choosing a file
+                    }
+                    let bytes = read_file(field, max).await?;
+                    portal::upload(&state.portal, candidate_id, &code, bytes, crate::db::now())
+                        .await?;
+                    uploaded += 1;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if !csrf_checked {
+        return check_csrf(&session, "")
+            .err()
+            .unwrap_or_else(|| failure(&anyhow::anyhow!("csrf")));
+    }
+    match outcome {
+        Err(PortalError::Internal(e)) => failure(&e),
+        Err(refused) => {
+            let done = if uploaded > 0 {
+                format!("已上传 {uploaded} 张；其余未上传：")
+            } else {
+                String::new()
+            };
+            back_with(jar, false, format!("{done}{refused}"))
+        }
+        Ok(()) if uploaded == 0 => back_with(jar, false, "请先选择要上传的照片。".to_string()),
+        Ok(()) => back_with(jar, true, format!("已上传 {uploaded} 张图片。")),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ViewQuery {
+    confirm: Option<String>,
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<ViewQuery>,
+) -> Response {
+    let (session, candidate_id) = match candidate(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let not_found = || {
+        message(
+            StatusCode::NOT_FOUND,
+            "图片不存在",
+            "图片不存在或已被删除。",
+        )
+    };
+    let Ok(uid) = Uuid::parse_str(&id) else {
+        return not_found();
+    };
+    let o = match overview(&state.portal, candidate_id, crate::db::now()).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return not_found(),
+        Err(e) => return failure(&e),
+    };
+    let Some((material, image)) = o
+        .materials
+        .iter()
+        .find_map(|m| m.images.iter().find(|i| i.uid == uid).map(|i| (m, i)))
+    else {
+        return not_found();
+    };
+    ImagePage {
+        csrf: session.csrf.clone(),
+        material_name: material.name.clone(),
+        image: image_view(image),
+        editable: material.editable,
+        confirm_delete: query.confirm.as_deref() == Some("delete") && material.editable,
+    }
+    .into_response()
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Response {
+    let (session, candidate_id) = match candidate(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if let Err(response) = check_csrf(&session, &form.csrf) {
+        return response;
+    }
+    let Ok(uid) = Uuid::parse_str(&id) else {
+        return back_with(jar, false, PortalError::NoSuchImage.to_string());
+    };
+    match portal::delete_image(&state.portal, candidate_id, uid, crate::db::now()).await {
+        Ok(()) => back_with(jar, true, "图片已删除。".to_string()),
+        Err(PortalError::Internal(e)) => failure(&e),
+        Err(refused) => back_with(jar, false, refused.to_string()),
+    }
+}
+
+pub async fn submit_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, candidate_id) = match candidate(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let o = match overview(&state.portal, candidate_id, crate::db::now()).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return axum::response::Redirect::to("/").into_response(),
+        Err(e) => return failure(&e),
+    };
+    SubmitPage {
+        csrf: session.csrf.clone(),
+        lines: o
+            .materials
+            .iter()
+            .map(|m| SubmitLine {
+                name: m.name.clone(),
+                count: m.images.len(),
+                required: m.required,
+            })
+            .collect(),
+        missing: o
+            .materials
+            .iter()
+            .filter(|m| m.required && m.images.is_empty())
+            .map(|m| m.name.clone())
+            .collect(),
+        can_submit: o.can_submit(),
+        blocked: o.refusal.clone(),
+        resubmission: o.status == crate::domain::status::Status::Returned,
+    }
+    .into_response()
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Response {
+    let (session, candidate_id) = match candidate(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    if let Err(response) = check_csrf(&session, &form.csrf) {
+        return response;
+    }
+    match portal::submit(&state.portal, candidate_id, crate::db::now()).await {
+        Ok(_) => back_with(jar, true, "材料已提交，请耐心等待审核结果。".to_string()),
+        Err(PortalError::Internal(e)) => failure(&e),
+        Err(refused) => super::refusal(ApiError::from(refused)),
+    }
+}

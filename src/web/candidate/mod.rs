@@ -1,0 +1,176 @@
+//! The candidate's pages, server-rendered, working without JavaScript: sign in, change
+//! password, the material page, view/delete an image, submit. `static/portal.js` enhances
+//! them (uploads with progress, an in-page viewer) through the JSON API.
+
+mod account;
+mod edit;
+mod home;
+mod views;
+
+use axum::Router;
+use axum::extract::{Form, FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::ApiError;
+use super::session::{Session, load_session};
+use crate::db::accounts::Account;
+use views::{Flash, MessagePage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(account::front))
+        .route("/login", post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/password",
+            get(account::password_page).post(account::change_password),
+        )
+        .route(
+            "/materials/{code}/images",
+            post(edit::upload).layer(edit::body_limit()),
+        )
+        .route("/view/{id}", get(edit::view))
+        .route("/images/{id}/delete", post(edit::delete))
+        .route("/submit", get(edit::submit_page).post(edit::submit))
+}
+
+/// Who is looking at a page.
+enum Visitor {
+    SignedOut,
+    /// Still has the initial password: may only change it or sign out.
+    MustChange(Session),
+    Candidate(Session, i64),
+    Staff(Session),
+}
+
+async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Response> {
+    let session = match load_session(state, headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return Ok(Visitor::SignedOut),
+        Err(e) => return Err(failure(&e)),
+    };
+    match session.account {
+        Account::Staff(_) => Ok(Visitor::Staff(session)),
+        Account::Candidate(id) => match state.db.find_candidate_login_by_id(id).await {
+            Ok(Some(login)) if login.password_hash.is_some() => Ok(Visitor::Candidate(session, id)),
+            Ok(_) => Ok(Visitor::MustChange(session)),
+            Err(e) => Err(failure(&e)),
+        },
+    }
+}
+
+/// A candidate who may use the material pages, or where to send the browser instead.
+async fn candidate(state: &AppState, headers: &HeaderMap) -> Result<(Session, i64), Response> {
+    match visitor(state, headers).await? {
+        Visitor::Candidate(session, id) => Ok((session, id)),
+        Visitor::MustChange(_) => Err(Redirect::to("/password").into_response()),
+        Visitor::SignedOut | Visitor::Staff(_) => Err(Redirect::to("/").into_response()),
+    }
+}
+
+/// The CSRF check of a form post: the hidden `csrf` field must be the session's token.
+fn check_csrf(session: &Session, sent: &str) -> Result<(), Response> {
+    if session.csrf_matches(sent) {
+        Ok(())
+    } else {
+        Err(message(
+            StatusCode::FORBIDDEN,
+            "页面已过期",
+            "页面已过期或来源不明，请返回首页刷新后重试。",
+        ))
+    }
+}
+
+fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    (
+        status,
+        MessagePage {
+            title: title.to_string(),
+            text: text.to_string(),
+        },
+    )
+        .into_response()
+}
+
+fn failure(error: &anyhow::Error) -> Response {
+    tracing::error!("page failed: {error:#}");
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "系统繁忙",
+        "系统繁忙，请稍后再试。已保存的材料不受影响。",
+    )
+}
+
+/// An API-style refusal shown as a page.
+fn refusal(error: ApiError) -> Response {
+    let title = if error.status.is_server_error() {
+        "系统繁忙"
+    } else {
+        "无法完成操作"
+    };
+    message(error.status, title, &error.message)
+}
+
+/// `Form` whose refusals are pages in Chinese.
+struct PageForm<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match Form::<T>::from_request(request, state).await {
+            Ok(Form(value)) => Ok(PageForm(value)),
+            Err(_) => Err(message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "提交的内容不完整",
+                "提交的内容不完整，请返回上一页重新填写。",
+            )),
+        }
+    }
+}
+
+const FLASH_COOKIE: &str = "shenhe_flash";
+
+#[derive(Serialize, Deserialize)]
+struct FlashCookie {
+    ok: bool,
+    text: String,
+}
+
+/// Sends the browser back to the material page with a one-time message.
+fn back_with(jar: CookieJar, ok: bool, text: String) -> Response {
+    let json = serde_json::to_vec(&FlashCookie { ok, text }).unwrap_or_default();
+    let mut cookie = Cookie::new(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json));
+    cookie.set_http_only(true);
+    cookie.set_same_site(SameSite::Lax);
+    cookie.set_path("/");
+    cookie.set_max_age(time::Duration::minutes(1));
+    (jar.add(cookie), Redirect::to("/")).into_response()
+}
+
+/// Takes the one-time message, if any.
+fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
+    let Some(cookie) = jar.get(FLASH_COOKIE) else {
+        return (jar, None);
+    };
+    let flash = URL_SAFE_NO_PAD
+        .decode(cookie.value())
+        .ok()
+        .and_then(|json| serde_json::from_slice::<FlashCookie>(&json).ok())
+        .map(|f| Flash {
+            ok: f.ok,
+            text: f.text,
+        });
+    let mut removal = Cookie::from(FLASH_COOKIE);
+    removal.set_path("/");
+    removal.make_removal();
+    (jar.add(removal), flash)
+}

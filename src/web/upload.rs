@@ -1,0 +1,63 @@
+//! Reading an uploaded file from a multipart body, with the size cap enforced while the
+//! bytes arrive (a 2 GB body is cut off at the cap, never buffered).
+
+use std::sync::Arc;
+
+use axum::extract::multipart::{Field, MultipartError};
+use axum::http::StatusCode;
+use bytes::{Bytes, BytesMut};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::error::ApiError;
+use crate::imaging::ImageError;
+use crate::portal::PortalError;
+
+/// A place among the uploads whose body is being read; `Err` when all are taken.
+pub fn upload_slot(slots: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
+    slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::busy())
+}
+
+/// How much of an over-size body is read and thrown away before answering 413: a client
+/// still sending when the answer comes often sees a reset connection instead of the
+/// message, so the rest is drained (without keeping it) up to this much. The route's body
+/// limit ends anything longer.
+pub const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Reads one file field. Past `max` bytes nothing more is kept; the rest is drained and
+/// counted, and the file is refused with its real size.
+pub async fn read_file(mut field: Field<'_>, max: usize) -> Result<Bytes, PortalError> {
+    let mut bytes = BytesMut::new();
+    let mut total = 0usize;
+    while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        total += chunk.len();
+        if total <= max {
+            bytes.extend_from_slice(&chunk);
+        } else if !bytes.is_empty() {
+            bytes = BytesMut::new(); // give the memory back while draining
+        }
+    }
+    if total > max {
+        return Err(PortalError::Image(ImageError::TooLarge {
+            bytes: total,
+            max,
+        }));
+    }
+    Ok(bytes.freeze())
+}
+
+/// A body that ended early or broke the multipart format: usually a dropped connection.
+pub fn broken(error: MultipartError) -> PortalError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return PortalError::Image(ImageError::TooLarge {
+            bytes: DRAIN_LIMIT,
+            max: crate::imaging::Limits::default().max_bytes,
+        });
+    }
+    PortalError::Upload(format!(
+        "上传没有完成（{}），请检查网络后重试。",
+        error.body_text()
+    ))
+}
