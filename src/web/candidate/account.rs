@@ -9,7 +9,7 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::views::{LoginPage, PasswordPage};
-use super::{PageForm, Visitor, check_csrf, failure, home, message, take_flash, visitor};
+use super::{PageForm, Visitor, csrf_refused, failure, home, message, take_flash, visitor};
 use crate::domain::window::Window;
 use crate::web::AppState;
 use crate::web::session::clearing_cookie;
@@ -114,7 +114,7 @@ pub async fn logout(
         Ok(Visitor::SignedOut) => return Redirect::to("/").into_response(),
         Ok(Visitor::MustChange(s) | Visitor::Candidate(s, _) | Visitor::Staff(s)) => s,
     };
-    if let Err(response) = check_csrf(&session, &form.csrf) {
+    if let Some(response) = csrf_refused(&session, &form.csrf) {
         return response;
     }
     if let Err(error) = signin::end(&state, &session).await {
@@ -174,7 +174,7 @@ pub async fn change_password(
         Ok(Visitor::MustChange(session)) => (session, true),
         Ok(Visitor::Candidate(session, _) | Visitor::Staff(session)) => (session, false),
     };
-    if let Err(response) = check_csrf(&session, &form.csrf) {
+    if let Some(response) = csrf_refused(&session, &form.csrf) {
         return response;
     }
     if form.new != form.confirm {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::account::CsrfForm;
 use super::home::image_view;
 use super::views::{ImagePage, SubmitLine, SubmitPage};
-use super::{PageForm, back_with, candidate, check_csrf, failure, message};
+use super::{PageForm, back_with, candidate, csrf_refused, failure, forged, message};
 use crate::domain::rules::MAX_IMAGES_LIMIT;
 use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
@@ -65,9 +65,7 @@ pub async fn upload(
     }
     .await;
     if !csrf_checked {
-        return check_csrf(&session, "")
-            .err()
-            .unwrap_or_else(|| failure(&anyhow::anyhow!("csrf")));
+        return forged();
     }
     match outcome {
         Err(PortalError::Internal(e)) => failure(&e),
@@ -142,7 +140,7 @@ pub async fn delete(
         Ok(found) => found,
         Err(response) => return response,
     };
-    if let Err(response) = check_csrf(&session, &form.csrf) {
+    if let Some(response) = csrf_refused(&session, &form.csrf) {
         return response;
     }
     let Ok(uid) = Uuid::parse_str(&id) else {
@@ -199,7 +197,7 @@ pub async fn submit(
         Ok(found) => found,
         Err(response) => return response,
     };
-    if let Err(response) = check_csrf(&session, &form.csrf) {
+    if let Some(response) = csrf_refused(&session, &form.csrf) {
         return response;
     }
     match portal::submit(&state.portal, candidate_id, crate::db::now()).await {

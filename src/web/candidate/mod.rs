@@ -77,16 +77,17 @@ async fn candidate(state: &AppState, headers: &HeaderMap) -> Result<(Session, i6
 }
 
 /// The CSRF check of a form post: the hidden `csrf` field must be the session's token.
-fn check_csrf(session: &Session, sent: &str) -> Result<(), Response> {
-    if session.csrf_matches(sent) {
-        Ok(())
-    } else {
-        Err(message(
-            StatusCode::FORBIDDEN,
-            "页面已过期",
-            "页面已过期或来源不明，请返回首页刷新后重试。",
-        ))
-    }
+/// `Some` is the page that refuses it.
+fn csrf_refused(session: &Session, sent: &str) -> Option<Response> {
+    (!session.csrf_matches(sent)).then(forged)
+}
+
+fn forged() -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        "页面已过期",
+        "页面已过期或来源不明，请返回首页刷新后重试。",
+    )
 }
 
 fn message(status: StatusCode, title: &str, text: &str) -> Response {
