@@ -207,6 +207,7 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
         db.engine(),
         storage.description()
     );
+    tokio::spawn(crate::web::sweep_sessions(db.clone()));
     server.run(shutdown_signal()).await?;
     db.close().await;
     Ok(())

@@ -7,6 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::Embed;
+use sha2::Digest;
 
 use super::AppState;
 
@@ -30,6 +31,21 @@ async fn asset(Path(path): Path<String>) -> Response {
         file.data,
     )
         .into_response()
+}
+
+/// A short fingerprint of every embedded file, appended to the CSS and script URLs
+/// (`/static/app.css?v=…`) so a new release is fetched at once despite caching.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let mut all = Vec::new();
+        for path in Assets::iter() {
+            if let Some(file) = Assets::get(&path) {
+                all.extend_from_slice(&file.metadata.sha256_hash());
+            }
+        }
+        hex::encode(&sha2::Sha256::digest(&all)[..6])
+    });
+    &VERSION
 }
 
 /// The URL of an exam's example image for a material.

@@ -1,7 +1,7 @@
 //! HTTP: the only module that knows axum. Each area owns its router; this one merges them.
 
 mod api;
-mod assets;
+pub(crate) mod assets;
 mod candidate;
 mod error;
 mod health;
@@ -130,6 +130,24 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")
+    }
+}
+
+/// Deletes idle sessions every few minutes, forever. Expired sessions are refused anyway
+/// (the lookup checks the idle time); this only keeps the table small. Every node may run
+/// it: the delete is idempotent.
+pub async fn sweep_sessions(db: Db) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        match db
+            .sweep_sessions(crate::db::now() - session::IDLE_TIMEOUT)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!("swept {n} idle sessions"),
+            Err(e) => tracing::warn!("sweeping idle sessions: {e:#}"),
+        }
     }
 }
 

@@ -78,7 +78,7 @@ fn default_config_parses_with_the_seed_materials() {
     assert!(config.materials().iter().all(|m| m.max_images == 10));
     assert_eq!(
         config.material("id_card").unwrap().example.as_deref(),
-        Some("id_card.jpg")
+        Some("id_card.svg")
     );
 }
 

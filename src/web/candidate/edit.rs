@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::account::CsrfForm;
 use super::home::image_view;
 use super::views::{ImagePage, SubmitLine, SubmitPage};
-use super::{PageForm, back_with, candidate, csrf_refused, failure, forged, message};
+use super::{PageForm, back_to, back_with, candidate, csrf_refused, failure, forged, message};
 use crate::domain::rules::MAX_IMAGES_LIMIT;
 use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
@@ -67,6 +67,16 @@ pub async fn upload(
     if !csrf_checked {
         return forged();
     }
+    // The code comes from the URL: only a well-formed one goes into the redirect.
+    let row = if code
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        format!("/#material-{code}")
+    } else {
+        "/".to_string()
+    };
+    let back_with = |jar, ok, text| back_to(jar, ok, text, &row);
     match outcome {
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => {

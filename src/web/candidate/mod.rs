@@ -148,13 +148,19 @@ struct FlashCookie {
 
 /// Sends the browser back to the material page with a one-time message.
 fn back_with(jar: CookieJar, ok: bool, text: String) -> Response {
+    back_to(jar, ok, text, "/")
+}
+
+/// Like [`back_with`], to a place on the page (e.g. the material's row, so a phone user
+/// lands where they were working).
+fn back_to(jar: CookieJar, ok: bool, text: String, to: &str) -> Response {
     let json = serde_json::to_vec(&FlashCookie { ok, text }).unwrap_or_default();
     let mut cookie = Cookie::new(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json));
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
     cookie.set_max_age(time::Duration::minutes(1));
-    (jar.add(cookie), Redirect::to("/")).into_response()
+    (jar.add(cookie), Redirect::to(to)).into_response()
 }
 
 /// Takes the one-time message, if any.
