@@ -89,7 +89,8 @@ async fn a_candidate_can_do_everything_with_plain_forms(backend: Backend) {
                 "photo.jpg",
             )
             .await;
-        redirect(upload, "/");
+        // Back to the material's row, where a phone user was working.
+        redirect(upload, &format!("/#material-{code}"));
     }
     let me = browser.me().await;
     let home = page(browser.get("/").await);
