@@ -4,6 +4,7 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use super::{Db, now, on_pool};
+use crate::domain::review::{Marks, Outcome};
 
 /// What a submit attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,54 @@ impl Db {
         }
         .await)
         .context("submitting")
+    }
+
+    /// Records a reviewer's decision on the candidate's latest submission and moves the
+    /// status to the outcome, while the submission awaits review. `false`: nothing awaited
+    /// review (already decided, or never submitted).
+    pub async fn record_decision(
+        &self,
+        candidate_id: i64,
+        reviewer_id: i64,
+        outcome: Outcome,
+        marks: &Marks,
+        comment: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        let at = now();
+        let marks = serde_json::to_string(marks).context("writing the marks")?;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let moved = sqlx::query(
+                "update candidates set status = $2, updated_at = $3 \
+                 where id = $1 and status in ('submitted', 'in_review')",
+            )
+            .bind(candidate_id)
+            .bind(outcome.as_str())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved == 0 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "insert into decisions (submission_id, reviewer_id, outcome, marks, comment, \
+                 decided_at) select id, $2, $3, $4, $5, $6 from submissions \
+                 where candidate_id = $1 order by round desc limit 1",
+            )
+            .bind(candidate_id)
+            .bind(reviewer_id)
+            .bind(outcome.as_str())
+            .bind(&marks)
+            .bind(comment)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await)
+        .context("recording the decision")
     }
 
     /// The most recent decision on any of the candidate's submissions.

@@ -13,5 +13,6 @@ mod portal_client;
 mod portal_flow;
 mod portal_images;
 mod portal_pages;
+mod portal_review;
 mod serve;
 mod storage;
