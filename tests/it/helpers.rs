@@ -132,9 +132,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, WebSettings::default()).await
+    }
+
+    /// The app with other web settings (password policy, sign-in throttle …).
+    pub async fn spawn_with(backend: Backend, settings: WebSettings) -> TestApp {
         let test_db = TestDb::new(backend).await;
         let storage = Storage::open(&test_db.storage_url()).expect("opening storage");
-        let state = AppState::new(test_db.db.clone(), storage, WebSettings::default());
+        let state = AppState::new(test_db.db.clone(), storage, settings);
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await
             .expect("binding");

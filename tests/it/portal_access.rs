@@ -14,7 +14,31 @@ on_both_databases!(
     only_consecutive_failures_count_towards_the_lock,
     changes_need_the_csrf_token_and_signing_out_ends_the_session,
     the_api_describes_itself,
+    one_address_gets_a_limited_number_of_sign_in_attempts,
 );
+
+async fn one_address_gets_a_limited_number_of_sign_in_attempts(backend: Backend) {
+    let settings = shenhe::config::WebSettings {
+        login_attempts_per_minute: 3,
+        ..Default::default()
+    };
+    let app = crate::helpers::TestApp::spawn_with(backend, settings).await;
+    shenhe::demo::load(app.db()).await.unwrap();
+    let mut portal = Portal::new(&app);
+    // Different accounts each time: the per-account lock is not what stops this.
+    for who in [&LI_MING, &LI_HUA, &LI_MING] {
+        portal
+            .login(who.id_number, "wrong-password-1")
+            .await
+            .expect(401);
+    }
+    let throttled = portal
+        .login(LI_HUA.id_number, LI_HUA.email)
+        .await
+        .expect(429);
+    assert!(throttled.header("retry-after").is_some());
+    assert!(throttled.error().contains("频繁"), "{}", throttled.error());
+}
 
 async fn a_candidate_cannot_see_or_delete_another_candidates_pictures(backend: Backend) {
     let app = demo_app(backend).await;
