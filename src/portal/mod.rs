@@ -7,9 +7,13 @@ mod overview;
 pub use edit::{delete_image, submit, upload};
 pub use overview::{MaterialState, Overview, overview};
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use time::OffsetDateTime;
 
 use crate::db::Db;
+use crate::db::exams::ExamRow;
+use crate::domain::rules::ExamConfig;
 use crate::imaging::{ImageError, Limits};
 use crate::storage::Storage;
 use tokio::sync::Semaphore;
@@ -23,6 +27,16 @@ pub struct Portal {
     /// Image decoding and encoding slots: one per core. A full house answers `Busy`
     /// rather than queueing without limit.
     imaging: Arc<Semaphore>,
+    /// The last exam config parsed, by exam id and version: every page view needs the
+    /// rules, and parsing the TOML (with its school list) each time would be waste.
+    rules: Arc<Mutex<Option<CachedRules>>>,
+}
+
+#[derive(Debug)]
+struct CachedRules {
+    exam_id: i64,
+    updated_at: OffsetDateTime,
+    rules: Arc<ExamConfig>,
 }
 
 impl Portal {
@@ -33,7 +47,28 @@ impl Portal {
             storage,
             limits,
             imaging: Arc::new(Semaphore::new(cores)),
+            rules: Arc::default(),
         }
+    }
+
+    /// The exam's rules, parsed once per version of its config.
+    fn rules(&self, exam: &ExamRow) -> anyhow::Result<Arc<ExamConfig>> {
+        let mut cached = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cached.as_ref()
+            && c.exam_id == exam.id
+            && c.updated_at == exam.updated_at
+        {
+            return Ok(c.rules.clone());
+        }
+        let rules = Arc::new(ExamConfig::parse(&exam.config).map_err(|errors| {
+            anyhow::anyhow!("the stored exam config does not parse: {errors:?}")
+        })?);
+        *cached = Some(CachedRules {
+            exam_id: exam.id,
+            updated_at: exam.updated_at,
+            rules: rules.clone(),
+        });
+        Ok(rules)
     }
 }
 

@@ -9,7 +9,7 @@ use crate::db::candidates::CandidateRow;
 use crate::db::exams::ExamRow;
 use crate::db::images::ImageRow;
 use crate::domain::review::{Mark, Marks, Outcome};
-use crate::domain::rules::{Classification, ExamConfig};
+use crate::domain::rules::Classification;
 use crate::domain::status::Status;
 use crate::domain::window::{Window, WindowState, beijing};
 
@@ -99,8 +99,7 @@ pub async fn overview(
         .find_exam(candidate.exam_id)
         .await?
         .context("the candidate's exam is missing")?;
-    let rules = ExamConfig::parse(&exam.config)
-        .map_err(|errors| anyhow::anyhow!("the stored exam config does not parse: {errors:?}"))?;
+    let rules = portal.rules(&exam)?;
     let status = Status::parse(&candidate.status)
         .with_context(|| format!("unknown status {:?}", candidate.status))?;
     let window = Window {
