@@ -1,12 +1,12 @@
 //! argon2id at OWASP's parameters (m = 19 MiB, t = 2, p = 1, the crate's defaults).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::phc::{Output, PasswordHash};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
 
 /// Hashes a password on a blocking thread: a hash takes ~25 ms of CPU, and on the async
@@ -39,6 +39,37 @@ fn verify_now(password: &str, hash: &str) -> anyhow::Result<bool> {
         .is_ok())
 }
 
+/// [`verify_now`] in a work area kept between calls. `Argon2::verify_password` allocates
+/// and zeroes a new 19 MiB area every time, and on the blocking pool's threads glibc often
+/// maps it anew (a heap of its own, unmapped again on free): 4,865 page faults, ≈ 7 ms more
+/// per sign-in. The result is the same: the outputs compare in constant time (`Output`'s
+/// `==`), as in the crate's own verify.
+fn verify_in(password: &str, hash: &str, area: &mut Vec<Block>) -> anyhow::Result<bool> {
+    let bad = |e: &dyn std::fmt::Display| anyhow::anyhow!("reading a stored hash: {e}");
+    let parsed = PasswordHash::new(hash).map_err(|e| bad(&e))?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Err(bad(&"no salt or no output"));
+    };
+    let argon2 = Argon2::new(
+        Algorithm::try_from(parsed.algorithm.as_str()).map_err(|e| bad(&e))?,
+        Version::try_from(parsed.version.unwrap_or(0x13)).map_err(|e| bad(&e))?,
+        Params::try_from(&parsed).map_err(|e| bad(&e))?,
+    );
+    // A hash stored with a larger memory cost than today's grows the area once.
+    let blocks = argon2.params().block_count();
+    if area.len() < blocks {
+        area.resize(blocks, Block::new());
+    }
+    let mut out = [0u8; Output::MAX_LENGTH];
+    let out = out
+        .get_mut(..expected.len())
+        .ok_or_else(|| bad(&"output too long"))?;
+    argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut *out, &mut area[..])
+        .map_err(|e| anyhow::anyhow!("verifying a password: {e}"))?;
+    Ok(Output::new(out).map_err(|e| bad(&e))? == *expected)
+}
+
 /// Too many sign-ins are already waiting; the caller answers 503 with Retry-After.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Busy;
@@ -55,6 +86,8 @@ pub struct Passwords {
     /// A real hash of a random password, verified when there is no account or no stored
     /// hash, so the answer takes as long either way and does not reveal which it was.
     decoy: Arc<str>,
+    /// argon2 work areas (19 MiB each), made on first use and kept: at most `workers`.
+    areas: Arc<Mutex<Vec<Vec<Block>>>>,
 }
 
 impl Passwords {
@@ -65,6 +98,7 @@ impl Passwords {
             waiting: Arc::new(Semaphore::new(workers.max(1) + queue)),
             max_wait,
             decoy: decoy.into(),
+            areas: Arc::default(),
         }
     }
 
@@ -84,8 +118,17 @@ impl Passwords {
         let decoy = hash.is_none();
         let hash = hash.map_or_else(|| self.decoy.to_string(), str::to_string);
         let password = password.to_string();
-        self.run(move || verify_now(&password, &hash).map(|ok| ok && !decoy))
-            .await
+        let areas = self.areas.clone();
+        self.run(move || {
+            let taken = areas.lock().ok().and_then(|mut areas| areas.pop());
+            let mut area = taken.unwrap_or_default();
+            let verified = verify_in(&password, &hash, &mut area);
+            if let Ok(mut areas) = areas.lock() {
+                areas.push(area);
+            }
+            verified.map(|ok| ok && !decoy)
+        })
+        .await
     }
 
     pub async fn hash(&self, password: &str) -> Result<anyhow::Result<String>, Busy> {
@@ -142,6 +185,31 @@ mod tests {
                 .unwrap()
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn a_kept_area_verifies_like_the_crate() {
+        let hash = hash_now("kaoshi2023").unwrap();
+        let mut area = Vec::new();
+        for password in ["kaoshi2023", "kaoshi2024", ""] {
+            assert_eq!(
+                verify_in(password, &hash, &mut area).unwrap(),
+                verify_now(password, &hash).unwrap()
+            );
+        }
+        assert_eq!(area.len(), Params::DEFAULT_M_COST as usize);
+        // Other parameters, as stored by an older or newer release.
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 3, 1, Some(32)).unwrap(),
+        );
+        let hash = PasswordHasher::<PasswordHash>::hash_password(&small, b"kaoshi2023")
+            .unwrap()
+            .to_string();
+        assert!(verify_in("kaoshi2023", &hash, &mut area).unwrap());
+        assert!(!verify_in("kaoshi2024", &hash, &mut area).unwrap());
+        assert!(verify_in("x", "not a hash", &mut area).is_err());
     }
 
     #[tokio::test]
