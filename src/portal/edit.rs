@@ -95,13 +95,14 @@ pub async fn upload(
     Err(refused)
 }
 
-/// Deletes one of the candidate's images (while its material may change).
+/// Deletes one of the candidate's images (while its material may change); returns the
+/// material's code.
 pub async fn delete_image(
     portal: &Portal,
     candidate_id: i64,
     uid: Uuid,
     now: OffsetDateTime,
-) -> Result<(), PortalError> {
+) -> Result<String, PortalError> {
     let image = portal
         .db
         .find_candidate_image(candidate_id, uid)
@@ -128,7 +129,7 @@ pub async fn delete_image(
         }),
     )
     .await;
-    Ok(())
+    Ok(deleted.material)
 }
 
 /// Submits when every required material has an image; returns the round.

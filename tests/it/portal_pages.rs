@@ -94,6 +94,12 @@ async fn a_candidate_can_do_everything_with_plain_forms(backend: Backend) {
     }
     let me = browser.me().await;
     let home = page(browser.get("/").await);
+    // The last form's result is shown once, in its material's row.
+    let row = home
+        .find("id=\"material-student_status\"")
+        .expect("the row");
+    assert!(home[row..].contains("已上传 1 张图片。"), "{home}");
+    assert!(!page(browser.get("/").await).contains("已上传 1 张图片。"));
     for code in ["id_card", "student_status"] {
         let ids = image_ids(&me, code);
         assert_eq!(ids.len(), 1, "{code}");

@@ -98,6 +98,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let uid = parse_id(&id)?;
     portal::delete_image(&state.portal, candidate.candidate_id, uid, crate::db::now()).await?;
+
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -67,16 +67,7 @@ pub async fn upload(
     if !csrf_checked {
         return forged();
     }
-    // The code comes from the URL: only a well-formed one goes into the redirect.
-    let row = if code
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        format!("/#material-{code}")
-    } else {
-        "/".to_string()
-    };
-    let back_with = |jar, ok, text| back_to(jar, ok, text, &row);
+    let back_with = |jar, ok, text| back_to(jar, ok, text, Some(&code));
     match outcome {
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => {
@@ -157,7 +148,7 @@ pub async fn delete(
         return back_with(jar, false, PortalError::NoSuchImage.to_string());
     };
     match portal::delete_image(&state.portal, candidate_id, uid, crate::db::now()).await {
-        Ok(()) => back_with(jar, true, "图片已删除。".to_string()),
+        Ok(material) => back_to(jar, true, "图片已删除。".to_string(), Some(&material)),
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => back_with(jar, false, refused.to_string()),
     }

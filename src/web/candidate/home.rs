@@ -30,22 +30,11 @@ pub async fn page(
 
 fn home_page(state: &AppState, o: Overview, csrf: String, flash: Option<Flash>) -> HomePage {
     let facts = &o.candidate.facts;
-    let mut notices = vec![
-        "上传完成后请点击右下角的“提交”按钮。提交后，请在本页或教育部网站关注审核结果。".to_string(),
-        "请拍摄证件原件，四角完整、文字清晰、无反光遮挡；手机拍照可直接上传，系统会自动转正和压缩。"
-            .to_string(),
-    ];
-    match o.status {
-        Status::Submitted | Status::InReview => notices.insert(
-            0,
-            "材料已提交，正在等待审核，审核期间不能修改。".to_string(),
-        ),
-        Status::Returned => notices.insert(
-            0,
-            "材料被退回修改：只需修改下方标注“需修改”的材料，然后重新提交。".to_string(),
-        ),
-        _ => {}
-    }
+    let (page_flash, mut row_flash) = match flash {
+        Some(f) if f.material.is_some() => (None, Some(f)),
+        other => (other, None),
+    };
+    let notices = notices(o.status);
     HomePage {
         csrf,
         exam_name: o.exam.name.clone(),
@@ -83,6 +72,7 @@ fn home_page(state: &AppState, o: Overview, csrf: String, flash: Option<Flash>) 
                     reason: r.reason.clone(),
                 }),
                 images: m.images.iter().map(image_view).collect(),
+                flash: row_flash.take_if(|f| f.material.as_deref() == Some(m.code.as_str())),
             })
             .collect(),
         can_submit: o.can_submit(),
@@ -94,12 +84,31 @@ fn home_page(state: &AppState, o: Overview, csrf: String, flash: Option<Flash>) 
             deadline: d.deadline.map(|at| format!("{}（北京时间）", beijing(at))),
         }),
         ineligible: facts.ineligible_reason.clone(),
-        flash,
+        flash: page_flash.or(row_flash),
         limits: LimitsView {
             formats: "JPG、PNG、WebP",
             max_mb: (state.portal.limits.max_bytes / (1024 * 1024)) as u32,
         },
     }
+}
+
+/// The 提示 box: what to do next, for the status the candidate is in.
+fn notices(status: Status) -> Vec<String> {
+    let lines: &[&str] = match status {
+        Status::Draft => &[
+            "上传完成后请点击右下角的“提交”按钮。提交后，请在本页或教育部网站关注审核结果。",
+            "请拍摄证件原件，四角完整、文字清晰、无反光遮挡；手机拍照可直接上传，系统会自动转正和压缩。",
+        ],
+        Status::Returned => &[
+            "材料被退回修改：只需修改下方标注“需修改”的材料，然后点击右下角的“提交”重新提交。",
+            "请拍摄证件原件，四角完整、文字清晰、无反光遮挡；手机拍照可直接上传，系统会自动转正和压缩。",
+        ],
+        Status::Submitted | Status::InReview => &[
+            "材料已提交，正在等待审核，审核期间不能修改。审核结果将在本页显示，也可在教育部网站查询。",
+        ],
+        Status::Approved | Status::Rejected => &["审核已结束，审核结果见上方。"],
+    };
+    lines.iter().map(|line| line.to_string()).collect()
 }
 
 pub fn image_view(image: &ImageRow) -> ImageView {

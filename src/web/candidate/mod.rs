@@ -144,23 +144,35 @@ const FLASH_COOKIE: &str = "shenhe_flash";
 struct FlashCookie {
     ok: bool,
     text: String,
+    #[serde(default)]
+    material: Option<String>,
 }
 
 /// Sends the browser back to the material page with a one-time message.
 fn back_with(jar: CookieJar, ok: bool, text: String) -> Response {
-    back_to(jar, ok, text, "/")
+    back_to(jar, ok, text, None)
 }
 
-/// Like [`back_with`], to a place on the page (e.g. the material's row, so a phone user
-/// lands where they were working).
-fn back_to(jar: CookieJar, ok: bool, text: String, to: &str) -> Response {
-    let json = serde_json::to_vec(&FlashCookie { ok, text }).unwrap_or_default();
+/// Like [`back_with`], to a material's row: the browser lands where the candidate was
+/// working, and the message is shown in that row.
+fn back_to(jar: CookieJar, ok: bool, text: String, material: Option<&str>) -> Response {
+    // The code may come from the URL: only a well-formed one goes into the redirect.
+    let material = material.filter(|code| {
+        !code.is_empty()
+            && code.len() <= 64
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    let to = material.map_or_else(|| "/".to_string(), |code| format!("/#material-{code}"));
+    let material = material.map(str::to_string);
+    let json = serde_json::to_vec(&FlashCookie { ok, text, material }).unwrap_or_default();
     let mut cookie = Cookie::new(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json));
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_path("/");
     cookie.set_max_age(time::Duration::minutes(1));
-    (jar.add(cookie), Redirect::to(to)).into_response()
+    (jar.add(cookie), Redirect::to(&to)).into_response()
 }
 
 /// Takes the one-time message, if any.
@@ -175,6 +187,7 @@ fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
         .map(|f| Flash {
             ok: f.ok,
             text: f.text,
+            material: f.material,
         });
     let mut removal = Cookie::from(FLASH_COOKIE);
     removal.set_path("/");

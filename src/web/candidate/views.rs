@@ -50,7 +50,7 @@ pub struct HomePage {
     pub outcome: Option<OutcomeView>,
     /// Why the candidate cannot be reviewed here and whom to contact.
     pub ineligible: Option<String>,
-    /// The result of the last form action (upload or delete without JavaScript).
+    /// The result of the last form action that concerns the whole page (e.g. submitted).
     pub flash: Option<Flash>,
     pub limits: LimitsView,
 }
@@ -92,6 +92,9 @@ pub struct MaterialView {
     /// The reviewer's mark, after a review.
     pub review: Option<ReviewMark>,
     pub images: Vec<ImageView>,
+    /// The result of the last form action on this material (shown in its row, where a
+    /// phone user lands after the redirect).
+    pub flash: Option<Flash>,
 }
 
 pub struct ReviewMark {
@@ -124,6 +127,8 @@ pub struct OutcomeView {
 pub struct Flash {
     pub ok: bool,
     pub text: String,
+    /// The material the message is about; `None` for the page as a whole.
+    pub material: Option<String>,
 }
 
 pub struct LimitsView {
