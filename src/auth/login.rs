@@ -36,22 +36,21 @@ pub enum SignIn {
     Busy,
 }
 
-/// Decides a sign-in. An 18-character account is an ID number of the given exam's roster;
-/// anything else is a staff username. Every path that ends in `Wrong` does one password
+/// Decides a sign-in. An 18-character account is an ID number of the current exam's
+/// roster; anything else is a staff username. Every path that ends in `Wrong` does one password
 /// verification, so timing does not reveal whether the account exists.
 pub async fn sign_in(
     db: &Db,
     passwords: &Passwords,
-    exam_id: Option<i64>,
     account: &str,
     password: &str,
 ) -> anyhow::Result<SignIn> {
     let account = account.trim();
     let now = crate::db::now();
     if account.chars().count() == 18 {
-        let login = match (exam_id, IdNumber::parse(account)) {
-            (Some(exam_id), Ok(id)) => db.find_candidate_login(exam_id, id.as_str()).await?,
-            _ => None,
+        let login = match IdNumber::parse(account) {
+            Ok(id) => db.find_current_candidate_login(id.as_str()).await?,
+            Err(_) => None,
         };
         let Some(login) = login else {
             return decoy(passwords, password).await;
@@ -69,7 +68,8 @@ pub async fn sign_in(
         };
         let ok = verified || (must_change && is_initial_password(password, &login.email));
         let account = Account::Candidate(login.id);
-        settle(db, account, ok, now, || SignedIn {
+        let failures = login.failed_logins > 0 || login.locked_until.is_some();
+        settle(db, account, ok, failures, now, || SignedIn {
             account,
             role: "candidate".into(),
             must_change_password: must_change,
@@ -87,7 +87,9 @@ pub async fn sign_in(
             Ok(result) => result?,
         };
         let account = Account::Staff(login.id);
-        settle(db, account, verified && !login.disabled, now, || SignedIn {
+        let failures = login.failed_logins > 0 || login.locked_until.is_some();
+        let ok = verified && !login.disabled;
+        settle(db, account, ok, failures, now, || SignedIn {
             account,
             role: login.role.clone(),
             must_change_password: login.must_change_password,
@@ -103,16 +105,20 @@ async fn decoy(passwords: &Passwords, password: &str) -> anyhow::Result<SignIn> 
     }
 }
 
-/// Records the outcome: a success clears earlier failures, a failure counts (and may lock).
+/// Records the outcome: a success clears earlier failures (if there were any), a failure
+/// counts (and may lock).
 async fn settle(
     db: &Db,
     account: Account,
     ok: bool,
+    earlier_failures: bool,
     now: OffsetDateTime,
     signed_in: impl FnOnce() -> SignedIn,
 ) -> anyhow::Result<SignIn> {
     if ok {
-        db.clear_failed_logins(account).await?;
+        if earlier_failures {
+            db.clear_failed_logins(account).await?;
+        }
         return Ok(SignIn::Ok(signed_in()));
     }
     match db

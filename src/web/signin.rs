@@ -41,8 +41,7 @@ pub async fn start(
     if account.len() > 64 || password.len() > 256 {
         return Err(wrong());
     }
-    let exam_id = state.db.current_exam().await?.map(|exam| exam.id);
-    let signed_in = match sign_in(&state.db, &state.passwords, exam_id, account, password).await? {
+    let signed_in = match sign_in(&state.db, &state.passwords, account, password).await? {
         SignIn::Ok(signed_in) => signed_in,
         SignIn::Wrong => return Err(wrong()),
         SignIn::Busy => return Err(ApiError::busy()),
@@ -78,8 +77,7 @@ pub async fn start(
         signed_in.account,
         "signed_in",
         ip.map(|ip| ip.to_string()),
-    )
-    .await;
+    );
     Ok(Started {
         cookie: session_cookie(state, headers, token),
         signed_in,
@@ -90,7 +88,7 @@ pub async fn start(
 /// Ends a session on the server.
 pub async fn end(state: &AppState, session: &Session) -> Result<(), ApiError> {
     state.db.delete_session(&session.token_hash).await?;
-    audit(state, session.account, "signed_out", None).await;
+    audit(state, session.account, "signed_out", None);
     Ok(())
 }
 
@@ -101,7 +99,9 @@ fn wrong() -> ApiError {
     )
 }
 
-pub async fn audit(state: &AppState, account: Account, action: &'static str, ip: Option<String>) {
+/// Writes an audit entry after the response (best effort: a failure is logged), so the
+/// sign-in does not wait for it.
+pub fn audit(state: &AppState, account: Account, action: &'static str, ip: Option<String>) {
     let (actor, candidate_id) = match account {
         Account::Candidate(id) => (Actor::Candidate(id), Some(id)),
         Account::Staff(id) => (Actor::Staff(id), None),
@@ -113,9 +113,12 @@ pub async fn audit(state: &AppState, account: Account, action: &'static str, ip:
         ip,
         detail: None,
     };
-    if let Err(e) = state.db.record_audit(entry).await {
-        tracing::warn!("could not write the audit log: {e:#}");
-    }
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        if let Err(e) = db.record_audit(entry).await {
+            tracing::warn!("could not write the audit log: {e:#}");
+        }
+    });
 }
 
 /// Replaces the password after checking the current one (the email, while it is still the
@@ -165,6 +168,6 @@ pub async fn change_password(
         .db
         .delete_other_sessions(session.account, &session.token_hash)
         .await?;
-    audit(state, session.account, "password_changed", None).await;
+    audit(state, session.account, "password_changed", None);
     Ok(())
 }
