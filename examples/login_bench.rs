@@ -10,7 +10,7 @@
 //!
 //! - a bare `argon2` verify of 李明's hash, on this thread (the floor);
 //! - `Passwords::verify` of the same hash (the web's bounded blocking pool);
-//! - a what-if: the same verify on the blocking pool into a 19 MiB buffer kept between
+//! - a control: the same verify on the blocking pool into a 19 MiB buffer kept between
 //!   verifies, instead of the crate allocating and zeroing a new one every time;
 //! - POST /api/v1/login with the right password (a new visitor: no cookie sent);
 //! - POST /api/v1/login with a wrong password (李华, whose failures are cleared after each
@@ -70,7 +70,7 @@ const OPS: [(Op, &str); 9] = [
     (Op::Pool, "`Passwords::verify` (bounded blocking pool)"),
     (
         Op::Kept,
-        "what-if: blocking pool, verify into a kept 19 MiB buffer (not in src/)",
+        "control: blocking pool, kept-buffer verify written out in the benchmark",
     ),
     (Op::Login, "POST /api/v1/login, right password → 200"),
     (
