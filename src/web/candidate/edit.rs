@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::account::CsrfForm;
 use super::home::image_view;
 use super::views::{ImagePage, SubmitLine, SubmitPage};
-use super::{PageForm, back_to, back_with, candidate, csrf_refused, failure, forged, message};
+use super::{PageForm, back_to, back_with, candidate, candidate_posting, failure, forged, message};
 use crate::domain::rules::MAX_IMAGES_LIMIT;
 use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
@@ -137,13 +137,10 @@ pub async fn delete(
     Path(id): Path<String>,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
-    let (session, candidate_id) = match candidate(&state, &headers).await {
-        Ok(found) => found,
+    let candidate_id = match candidate_posting(&state, &headers, &form.csrf).await {
+        Ok((_, candidate_id)) => candidate_id,
         Err(response) => return response,
     };
-    if let Some(response) = csrf_refused(&session, &form.csrf) {
-        return response;
-    }
     let Ok(uid) = Uuid::parse_str(&id) else {
         return back_with(jar, false, PortalError::NoSuchImage.to_string());
     };
@@ -194,13 +191,10 @@ pub async fn submit(
     jar: CookieJar,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
-    let (session, candidate_id) = match candidate(&state, &headers).await {
-        Ok(found) => found,
+    let candidate_id = match candidate_posting(&state, &headers, &form.csrf).await {
+        Ok((_, candidate_id)) => candidate_id,
         Err(response) => return response,
     };
-    if let Some(response) = csrf_refused(&session, &form.csrf) {
-        return response;
-    }
     match portal::submit(&state.portal, candidate_id, crate::db::now()).await {
         Ok(_) => back_with(jar, true, "材料已提交，请耐心等待审核结果。".to_string()),
         Err(PortalError::Internal(e)) => failure(&e),

@@ -76,6 +76,20 @@ async fn candidate(state: &AppState, headers: &HeaderMap) -> Result<(Session, i6
     }
 }
 
+/// A candidate posting a form: signed in, password changed, and the form's `csrf` field
+/// is the session's token.
+async fn candidate_posting(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(Session, i64), Response> {
+    let (session, candidate_id) = candidate(state, headers).await?;
+    match csrf_refused(&session, csrf) {
+        Some(refused) => Err(refused),
+        None => Ok((session, candidate_id)),
+    }
+}
+
 /// The CSRF check of a form post: the hidden `csrf` field must be the session's token.
 /// `Some` is the page that refuses it.
 fn csrf_refused(session: &Session, sent: &str) -> Option<Response> {
