@@ -15,7 +15,43 @@ on_both_databases!(
     changes_need_the_csrf_token_and_signing_out_ends_the_session,
     the_api_describes_itself,
     one_address_gets_a_limited_number_of_sign_in_attempts,
+    malformed_and_oversized_requests_get_a_message_not_a_crash,
 );
+
+async fn malformed_and_oversized_requests_get_a_message_not_a_crash(backend: Backend) {
+    let app = demo_app(backend).await;
+    let url = app.url("/api/v1/login");
+    let huge = format!(
+        r#"{{"account": "{}", "password": "x"}}"#,
+        "1".repeat(1 << 20)
+    );
+    for (body, status) in [
+        (huge, 413),
+        ("{not json".to_string(), 422),
+        (r#"{"account": 42}"#.to_string(), 422),
+    ] {
+        let reply = app
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("a response");
+        assert_eq!(reply.status().as_u16(), status);
+        let json: serde_json::Value = reply.json().await.expect("a JSON error");
+        assert!(
+            json["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{json}"
+        );
+    }
+    // The server still signs people in.
+    let mut portal = Portal::new(&app);
+    portal
+        .login(LI_MING.id_number, LI_MING.email)
+        .await
+        .expect(200);
+}
 
 async fn one_address_gets_a_limited_number_of_sign_in_attempts(backend: Backend) {
     let settings = shenhe::config::WebSettings {

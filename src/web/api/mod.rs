@@ -9,7 +9,7 @@ mod submit;
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -30,27 +30,34 @@ use super::error::ApiError;
 struct ApiDoc;
 
 pub fn router() -> Router<AppState> {
+    // Only the upload route takes a large body (read as a stream, see `web::upload`); every
+    // other body is buffered whole by its extractor, so it stays small.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(images::upload))
+        .layer(images::body_limit());
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
         .routes(routes!(me::me))
-        .routes(routes!(images::upload))
         .routes(routes!(images::image, images::delete))
         .routes(routes!(images::thumb))
         .routes(routes!(submit::submit))
+        .layer(DefaultBodyLimit::max(SMALL_BODY))
+        .merge(uploads)
         .split_for_parts();
     let api = Arc::new(api);
-    router
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let api = api.clone();
-                async move { Json(api.as_ref().clone()) }
-            }),
-        )
-        .layer(images::body_limit())
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let api = api.clone();
+            async move { Json(api.as_ref().clone()) }
+        }),
+    )
 }
+
+/// The largest JSON body the API reads (a sign-in or a password change is well under 1 KiB).
+const SMALL_BODY: usize = 16 * 1024;
 
 /// `Json` whose refusals are the API's Chinese errors instead of axum's plain text.
 pub struct ApiJson<T>(pub T);
@@ -61,6 +68,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "请求内容太大，请检查后重试。",
+                ))
+            }
             Err(rejection) => {
                 let message = match rejection {
                     JsonRejection::MissingJsonContentType(_) => {
