@@ -46,8 +46,9 @@ pub async fn upload(
         while let Some(field) = multipart.next_field().await.map_err(broken)? {
             match field.name() {
                 Some("csrf") => {
-                    let sent = field.text().await.map_err(broken)?;
-                    csrf_checked = session.csrf_matches(&sent);
+                    // Read with a small cap: a form field is otherwise buffered whole.
+                    let sent = read_file(field, 1024).await.unwrap_or_default();
+                    csrf_checked = session.csrf_matches(&String::from_utf8_lossy(&sent));
                 }
                 Some("file") if csrf_checked => {
                     if field.file_name().is_some_and(str::is_empty) {
