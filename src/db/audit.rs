@@ -63,6 +63,17 @@ impl Db {
         Ok(())
     }
 
+    /// Records an entry without making the caller wait: for actions whose response should
+    /// not hang on the log. A failed write is logged, never shown.
+    pub fn record_audit_later(&self, entry: AuditEntry) {
+        let db = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = db.record_audit(entry).await {
+                tracing::warn!("could not write the audit log: {e:#}");
+            }
+        });
+    }
+
     /// The newest entries first.
     pub async fn recent_audit(&self, limit: i64) -> anyhow::Result<Vec<AuditRow>> {
         on_pool!(self, |pool| sqlx::query_as(

@@ -13,6 +13,8 @@ pub struct SessionRow {
     pub staff_id: Option<i64>,
     pub csrf_token: String,
     pub last_seen_at: OffsetDateTime,
+    /// The account still has the initial (candidate) or admin-set (staff) password.
+    pub must_change_password: bool,
 }
 
 impl SessionRow {
@@ -53,15 +55,20 @@ impl Db {
         Ok(())
     }
 
-    /// The session with this token hash, if it was seen after `idle_since`.
+    /// The session with this token hash, if it was seen after `idle_since`, with whether its
+    /// account must change its password (one statement: every request asks both).
     pub async fn find_session(
         &self,
         token_hash: &str,
         idle_since: OffsetDateTime,
     ) -> anyhow::Result<Option<SessionRow>> {
         on_pool!(self, |pool| sqlx::query_as(
-            "select candidate_id, staff_id, csrf_token, last_seen_at from sessions \
-             where token_hash = $1 and last_seen_at > $2"
+            "select s.candidate_id, s.staff_id, s.csrf_token, s.last_seen_at, \
+             case when s.candidate_id is not null then c.password_hash is null \
+             else coalesce(st.must_change_password, false) end as must_change_password \
+             from sessions s left join candidates c on c.id = s.candidate_id \
+             left join staff st on st.id = s.staff_id \
+             where s.token_hash = $1 and s.last_seen_at > $2"
         )
         .bind(token_hash)
         .bind(idle_since)

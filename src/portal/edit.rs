@@ -82,7 +82,7 @@ pub async fn upload(
             let detail = serde_json::json!({
                 "material": material, "image": row.uid, "bytes": row.byte_size,
             });
-            audit(portal, candidate_id, "image_uploaded", detail).await;
+            audit(portal, candidate_id, "image_uploaded", detail);
             return Ok(row);
         }
         Ok(Err(EditRefused::Full)) => full(),
@@ -127,8 +127,7 @@ pub async fn delete_image(
         serde_json::json!({
             "material": deleted.material, "image": deleted.uid,
         }),
-    )
-    .await;
+    );
     Ok(deleted.material)
 }
 
@@ -158,8 +157,7 @@ pub async fn submit(
                 candidate_id,
                 "submitted",
                 serde_json::json!({ "round": round }),
-            )
-            .await;
+            );
             Ok(round)
         }
         SubmitResult::Locked => Err(PortalError::NotEditable(
@@ -199,21 +197,13 @@ async fn remove_blobs(storage: &Storage, blob_key: &str, thumb_key: &str) {
     }
 }
 
-/// Candidate actions go to the audit log; a failed write is logged, not shown.
-async fn audit(
-    portal: &Portal,
-    candidate_id: i64,
-    action: &'static str,
-    detail: serde_json::Value,
-) {
-    let entry = AuditEntry {
+/// Candidate actions go to the audit log, after the response.
+fn audit(portal: &Portal, candidate_id: i64, action: &'static str, detail: serde_json::Value) {
+    portal.db.record_audit_later(AuditEntry {
         actor: Actor::Candidate(candidate_id),
         action,
         candidate_id: Some(candidate_id),
         ip: None,
         detail: Some(detail),
-    };
-    if let Err(e) = portal.db.record_audit(entry).await {
-        tracing::warn!("could not write the audit log: {e:#}");
-    }
+    });
 }

@@ -27,6 +27,8 @@ pub struct Session {
     pub token_hash: String,
     pub account: Account,
     pub csrf: String,
+    /// Still the initial password: only the password change and sign-out are open.
+    pub must_change_password: bool,
 }
 
 impl Session {
@@ -66,6 +68,7 @@ pub async fn load_session(
         token_hash: hash,
         account,
         csrf: row.csrf_token,
+        must_change_password: row.must_change_password,
     }))
 }
 
@@ -138,12 +141,7 @@ impl FromRequestParts<AppState> for ApiCandidate {
         let Some(candidate_id) = session.candidate_id() else {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "此功能仅供考生使用。"));
         };
-        let must_change = state
-            .db
-            .find_candidate_login_by_id(candidate_id)
-            .await?
-            .is_none_or(|login| login.password_hash.is_none());
-        if must_change {
+        if session.must_change_password {
             return Err(
                 ApiError::new(StatusCode::FORBIDDEN, "请先修改初始密码，再进行其他操作。")
                     .with("must_change_password", serde_json::Value::Bool(true)),

@@ -99,8 +99,7 @@ fn wrong() -> ApiError {
     )
 }
 
-/// Writes an audit entry after the response (best effort: a failure is logged), so the
-/// sign-in does not wait for it.
+/// Writes an audit entry after the response, so the sign-in does not wait for it.
 pub fn audit(state: &AppState, account: Account, action: &'static str, ip: Option<String>) {
     let (actor, candidate_id) = match account {
         Account::Candidate(id) => (Actor::Candidate(id), Some(id)),
@@ -113,12 +112,7 @@ pub fn audit(state: &AppState, account: Account, action: &'static str, ip: Optio
         ip,
         detail: None,
     };
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        if let Err(e) = db.record_audit(entry).await {
-            tracing::warn!("could not write the audit log: {e:#}");
-        }
-    });
+    state.db.record_audit_later(entry);
 }
 
 /// Replaces the password after checking the current one (the email, while it is still the

@@ -57,14 +57,11 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Result<Visitor, Respo
         Ok(None) => return Ok(Visitor::SignedOut),
         Err(e) => return Err(failure(&e)),
     };
-    match session.account {
-        Account::Staff(_) => Ok(Visitor::Staff(session)),
-        Account::Candidate(id) => match state.db.find_candidate_login_by_id(id).await {
-            Ok(Some(login)) if login.password_hash.is_some() => Ok(Visitor::Candidate(session, id)),
-            Ok(_) => Ok(Visitor::MustChange(session)),
-            Err(e) => Err(failure(&e)),
-        },
-    }
+    Ok(match session.account {
+        Account::Staff(_) => Visitor::Staff(session),
+        Account::Candidate(_) if session.must_change_password => Visitor::MustChange(session),
+        Account::Candidate(id) => Visitor::Candidate(session, id),
+    })
 }
 
 /// A candidate who may use the material pages, or where to send the browser instead.
