@@ -34,6 +34,7 @@ pub async fn upload(
         material: state.name.clone(),
         max: state.max_images,
     };
+    // Checked again where the row is inserted; this only spares a full material the decode.
     if state.images.len() >= state.max_images as usize {
         return Err(full());
     }

@@ -143,7 +143,7 @@ pub async fn overview(
         decision.as_ref(),
         now,
     );
-    let mut images = db.images_of_candidate(candidate_id).await?;
+    let images = db.images_of_candidate(candidate_id).await?;
     let materials = required
         .iter()
         .filter_map(|code| rules.material(code))
@@ -156,8 +156,6 @@ pub async fn overview(
                     || decision
                         .as_ref()
                         .is_some_and(|d| d.marks.is_returned(&m.code)));
-            let (mine, rest) = images.drain(..).partition(|i| i.material == m.code);
-            images = rest;
             MaterialState {
                 code: m.code.clone(),
                 name: m.name.clone(),
@@ -167,7 +165,11 @@ pub async fn overview(
                 max_images: m.max_images,
                 editable,
                 review,
-                images: mine,
+                images: images
+                    .iter()
+                    .filter(|i| i.material == m.code)
+                    .cloned()
+                    .collect(),
             }
         })
         .collect();
