@@ -21,6 +21,8 @@ pub mod imaging;
 pub mod import;
 /// What a candidate can do (overview, upload, delete, submit), without HTTP.
 pub mod portal;
+/// What a reviewer can do (queue, claim, case, decide), without HTTP; every look audited.
+pub mod review;
 /// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
 pub mod roster;
 /// The only place that touches blobs.

@@ -17,12 +17,14 @@ pub struct ExamRow {
     pub upload_opens_at: Option<OffsetDateTime>,
     pub upload_closes_at: Option<OffsetDateTime>,
     pub resubmit_deadline: Option<OffsetDateTime>,
+    /// The reviewers' reason catalogue as JSON; `None`: the default one.
+    pub review_reasons: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
 
 const COLUMNS: &str = "id, code, name, config, is_current, upload_opens_at, upload_closes_at, \
-                       resubmit_deadline, created_at, updated_at";
+                       resubmit_deadline, review_reasons, created_at, updated_at";
 
 impl Db {
     /// Creates the exam with this code, or replaces its name and rules.

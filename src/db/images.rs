@@ -118,6 +118,16 @@ impl Db {
         .context("listing the candidate's images")
     }
 
+    /// One image by its opaque id, whoever it belongs to (for staff).
+    pub async fn find_image(&self, uid: Uuid) -> anyhow::Result<Option<ImageRow>> {
+        let sql = format!("select {COLUMNS} from images where uid = $1");
+        on_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(uid)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up the image")
+    }
+
     /// One image by its opaque id, only if it belongs to this candidate.
     pub async fn find_candidate_image(
         &self,

@@ -6,11 +6,14 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_search;
 pub mod candidates;
 pub mod exams;
 pub mod images;
 pub mod roster_load;
+pub mod review;
 pub mod sessions;
+pub mod settings;
 pub mod staff;
 pub mod submissions;
 
@@ -44,6 +47,67 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// The `where` clause of a search whose conditions depend on the filter: each condition is
+/// fixed text with `?` for its one value (repeated `?` take the same value), numbered after
+/// `first` parameters the caller binds itself. Only which conditions apply varies, never
+/// their text, so no value reaches the SQL.
+#[derive(Debug, Default)]
+pub(crate) struct Conditions {
+    first: usize,
+    parts: Vec<String>,
+    pub binds: Vec<Bind>,
+}
+
+/// A value for one of the conditions.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+    Time(time::OffsetDateTime),
+}
+
+impl Conditions {
+    /// `first`: how many parameters (`$1`…) the caller binds before these.
+    pub fn after(first: usize, fixed: &str) -> Conditions {
+        Conditions {
+            first,
+            parts: vec![fixed.to_string()],
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, condition: &str, value: Bind) {
+        self.binds.push(value);
+        let n = self.first + self.binds.len();
+        self.parts.push(condition.replace('?', &format!("${n}")));
+    }
+
+    /// The number of the next free parameter.
+    pub fn next_param(&self) -> usize {
+        self.first + self.binds.len() + 1
+    }
+
+    pub fn sql(&self) -> String {
+        self.parts.join(" and ")
+    }
+}
+
+/// Binds every value of a [`Conditions`] to a query, in order.
+macro_rules! bind_conditions {
+    ($query:expr, $conditions:expr) => {{
+        let mut query = $query;
+        for value in &$conditions.binds {
+            query = match value {
+                $crate::db::Bind::Text(v) => query.bind(v.clone()),
+                $crate::db::Bind::Int(v) => query.bind(*v),
+                $crate::db::Bind::Time(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+pub(crate) use bind_conditions;
 
 #[derive(Clone, Debug)]
 pub struct Db {

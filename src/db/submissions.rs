@@ -1,10 +1,9 @@
-//! Submitting, and reading back the latest review decision.
+//! Submitting, and reading back the latest review decision (`db::review` records them).
 
 use anyhow::Context;
 use time::OffsetDateTime;
 
 use super::{Db, now, on_pool};
-use crate::domain::review::{Marks, Outcome};
 
 /// What a submit attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +25,8 @@ pub struct DecisionRow {
     pub comment: Option<String>,
     pub decided_at: OffsetDateTime,
     pub round: i32,
+    /// For a return: the deadline the reviewer gave.
+    pub resubmit_by: Option<OffsetDateTime>,
 }
 
 impl Db {
@@ -40,7 +41,8 @@ impl Db {
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             let locked = sqlx::query(
-                "update candidates set status = 'submitted', updated_at = $2 \
+                "update candidates set status = 'submitted', updated_at = $2, \
+                 submitted_at = $2, claimed_by = null, claimed_at = null \
                  where id = $1 and status in ('draft', 'returned')",
             )
             .bind(candidate_id)
@@ -81,58 +83,12 @@ impl Db {
         .context("submitting")
     }
 
-    /// Records a reviewer's decision on the candidate's latest submission and moves the
-    /// status to the outcome, while the submission awaits review. `false`: nothing awaited
-    /// review (already decided, or never submitted).
-    pub async fn record_decision(
-        &self,
-        candidate_id: i64,
-        reviewer_id: i64,
-        outcome: Outcome,
-        marks: &Marks,
-        comment: Option<&str>,
-    ) -> anyhow::Result<bool> {
-        let at = now();
-        let marks = serde_json::to_string(marks).context("writing the marks")?;
-        on_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            let moved = sqlx::query(
-                "update candidates set status = $2, updated_at = $3 \
-                 where id = $1 and status in ('submitted', 'in_review')",
-            )
-            .bind(candidate_id)
-            .bind(outcome.as_str())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if moved == 0 {
-                return Ok(false);
-            }
-            sqlx::query(
-                "insert into decisions (submission_id, reviewer_id, outcome, marks, comment, \
-                 decided_at) select id, $2, $3, $4, $5, $6 from submissions \
-                 where candidate_id = $1 order by round desc limit 1",
-            )
-            .bind(candidate_id)
-            .bind(reviewer_id)
-            .bind(outcome.as_str())
-            .bind(&marks)
-            .bind(comment)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(true)
-        }
-        .await)
-        .context("recording the decision")
-    }
-
-    /// The most recent decision on any of the candidate's submissions.
+    /// The most recent decision on any of the candidate's submissions (a first decision
+    /// awaiting its second review too: callers show a decision only in a final status).
     pub async fn latest_decision(&self, candidate_id: i64) -> anyhow::Result<Option<DecisionRow>> {
         on_pool!(self, |pool| sqlx::query_as(
-            "select d.outcome, d.marks, d.comment, d.decided_at, s.round from decisions d \
+            "select d.outcome, d.marks, d.comment, d.decided_at, s.round, d.resubmit_by \
+             from decisions d \
              join submissions s on s.id = d.submission_id \
              where s.candidate_id = $1 order by d.decided_at desc, d.id desc limit 1"
         )

@@ -113,7 +113,16 @@ impl IdNumber {
     /// (sequence and check digit) stay, the 8 birth-date digits become `*`,
     /// e.g. `420102********0102`.
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        mask(&self.0)
+    }
+}
+
+/// Any stored ID text with the middle hidden: `420102********0102`. Text too short to be an
+/// ID is hidden whole.
+pub fn mask(text: &str) -> String {
+    match (text.get(..6), text.get(14..)) {
+        (Some(head), Some(tail)) if text.len() == 18 => format!("{head}********{tail}"),
+        _ => "*".repeat(text.chars().count().min(18)),
     }
 }
 

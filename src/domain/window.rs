@@ -79,6 +79,14 @@ pub fn beijing(at: OffsetDateTime) -> String {
     at.to_offset(offset).format(&format).unwrap_or_default()
 }
 
+/// The start of a Beijing calendar day written `2023-12-01`, as an instant.
+pub fn beijing_day(text: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(text.trim(), &format).ok()?;
+    let offset = UtcOffset::from_hms(8, 0, 0).ok()?;
+    Some(date.midnight().assume_offset(offset).to_offset(UtcOffset::UTC))
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -124,5 +132,15 @@ mod tests {
         let state = w.state(datetime!(2023-10-30 00:00 UTC));
         assert_eq!(state, WindowState::NotAnnounced);
         assert!(state.refusal(&w).unwrap().contains("尚未公布"));
+    }
+
+    #[test]
+    fn a_beijing_day_starts_at_four_pm_utc_the_day_before() {
+        assert_eq!(
+            beijing_day("2023-12-01"),
+            Some(datetime!(2023-11-30 16:00 UTC))
+        );
+        assert_eq!(beijing_day("2023-13-01"), None);
+        assert_eq!(beijing_day("昨天"), None);
     }
 }

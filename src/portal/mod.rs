@@ -52,7 +52,7 @@ impl Portal {
     }
 
     /// The exam's rules, parsed once per version of its config.
-    fn rules(&self, exam: &ExamRow) -> anyhow::Result<Arc<ExamConfig>> {
+    pub(crate) fn rules(&self, exam: &ExamRow) -> anyhow::Result<Arc<ExamConfig>> {
         let mut cached = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = cached.as_ref()
             && c.exam_id == exam.id

@@ -107,7 +107,17 @@ pub async fn overview(
         closes_at: exam.upload_closes_at,
     };
     let window_state = window.state(now);
-    let decision = db.latest_decision(candidate_id).await?.and_then(|row| {
+    // Only a final status shows a decision: a first decision awaiting its second review,
+    // or a return already resubmitted, is not the candidate's news.
+    let decided = matches!(
+        status,
+        Status::Approved | Status::Returned | Status::Rejected
+    );
+    let latest = match decided {
+        true => db.latest_decision(candidate_id).await?,
+        false => None,
+    };
+    let decision = latest.and_then(|row| {
         let outcome = Outcome::parse(&row.outcome)?;
         Some(Decision {
             outcome,
@@ -115,7 +125,11 @@ pub async fn overview(
             comment: row.comment,
             decided_at: row.decided_at,
             deadline: (outcome == Outcome::Returned)
-                .then_some(exam.resubmit_deadline.or(window.closes_at))
+                .then_some(
+                    row.resubmit_by
+                        .or(exam.resubmit_deadline)
+                        .or(window.closes_at),
+                )
                 .flatten(),
         })
     });

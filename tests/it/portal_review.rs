@@ -56,6 +56,7 @@ fn ok() -> Mark {
     Mark {
         ok: true,
         reason: None,
+        note: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn fix(reason: &str) -> Mark {
     Mark {
         ok: false,
         reason: Some(reason.to_string()),
+        note: None,
     }
 }
 

@@ -172,7 +172,7 @@ fn me_json(o: Overview, csrf_token: String) -> Me {
                 editable: m.editable,
                 review: m.review.as_ref().map(|r| ReviewJson {
                     ok: r.ok,
-                    reason: r.reason.clone(),
+                    reason: r.text(),
                 }),
                 images: m.images.iter().map(ImageJson::from).collect(),
             })

@@ -69,7 +69,7 @@ fn home_page(state: &AppState, o: Overview, csrf: String, flash: Option<Flash>) 
                 editable: m.editable,
                 review: m.review.as_ref().map(|r| ReviewMark {
                     ok: r.ok,
-                    reason: r.reason.clone(),
+                    reason: r.text(),
                 }),
                 images: m.images.iter().map(image_view).collect(),
                 flash: row_flash.take_if(|f| f.material.as_deref() == Some(m.code.as_str())),
