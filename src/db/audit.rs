@@ -12,6 +12,8 @@ pub enum Actor {
     Cli,
     Staff(i64),
     Candidate(i64),
+    /// Someone not signed in whose account is unknown (e.g. a failed sign-in).
+    Anonymous,
 }
 
 /// One thing that happened.
@@ -23,6 +25,24 @@ pub struct AuditEntry {
     pub ip: Option<String>,
     /// A short JSON object with the particulars.
     pub detail: Option<serde_json::Value>,
+}
+
+/// The insert of one entry, for writers that add it inside their own transaction:
+/// binds `at, actor_kind, actor_id, action, candidate_id, ip, detail`.
+pub(crate) const AUDIT_INSERT: &str = "insert into audit_log \
+    (at, actor_kind, actor_id, action, candidate_id, ip, detail) \
+    values ($1, $2, $3, $4, $5, $6, $7)";
+
+impl Actor {
+    /// As stored: `audit_log.actor_kind` and `actor_id`.
+    pub fn kind_and_id(self) -> (&'static str, Option<i64>) {
+        match self {
+            Actor::Cli => ("cli", None),
+            Actor::Staff(id) => ("staff", Some(id)),
+            Actor::Candidate(id) => ("candidate", Some(id)),
+            Actor::Anonymous => ("anonymous", None),
+        }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -39,26 +59,19 @@ pub struct AuditRow {
 
 impl Db {
     pub async fn record_audit(&self, entry: AuditEntry) -> anyhow::Result<()> {
-        let (kind, id) = match entry.actor {
-            Actor::Cli => ("cli", None),
-            Actor::Staff(id) => ("staff", Some(id)),
-            Actor::Candidate(id) => ("candidate", Some(id)),
-        };
+        let (kind, id) = entry.actor.kind_and_id();
         let detail = entry.detail.map(|d| d.to_string());
-        on_pool!(self, |pool| sqlx::query(
-            "insert into audit_log (at, actor_kind, actor_id, action, candidate_id, ip, detail) \
-             values ($1, $2, $3, $4, $5, $6, $7)"
-        )
-        .bind(now())
-        .bind(kind)
-        .bind(id)
-        .bind(entry.action)
-        .bind(entry.candidate_id)
-        .bind(entry.ip)
-        .bind(detail)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
+        on_pool!(self, |pool| sqlx::query(AUDIT_INSERT)
+            .bind(now())
+            .bind(kind)
+            .bind(id)
+            .bind(entry.action)
+            .bind(entry.candidate_id)
+            .bind(entry.ip)
+            .bind(detail)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
         .context("writing the audit log")?;
         Ok(())
     }

@@ -132,51 +132,42 @@ impl Db {
         filter: &QueueFilter,
         claim_cutoff: OffsetDateTime,
     ) -> anyhow::Result<(i64, Vec<QueueItem>)> {
-        let mut conditions = Conditions::after(1, "c.exam_id = $1");
-        match &filter.status {
-            Some(status) => conditions.add("c.status = ?", Bind::Text(status.clone())),
-            None => conditions.add("c.status <> ?", Bind::Text("draft".to_string())),
-        }
-        if let Some(category) = &filter.category {
-            conditions.add("c.category = ?", Bind::Text(category.clone()));
-        }
-        if let Some(school) = &filter.school {
-            conditions.add("c.school = ?", Bind::Text(school.clone()));
-        }
-        if let Some(from) = filter.submitted_from {
-            conditions.add("c.submitted_at >= ?", Bind::Time(from));
-        }
-        if let Some(before) = filter.submitted_before {
-            conditions.add("c.submitted_at < ?", Bind::Time(before));
-        }
-        if let Some(q) = &filter.q {
-            conditions.add(
-                "(c.name = ? or c.id_number = ? or c.registration_no = ?)",
-                Bind::Text(q.clone()),
-            );
-        }
-        let cutoff = format!("${}", conditions.next_param());
-        let columns = QUEUE_COLUMNS.replace("{cutoff}", &cutoff);
-        let sql = conditions.sql();
-        let count_sql = format!("select count(*) from candidates c where {sql}");
-        let page_sql = format!(
-            "select {columns} from candidates c where {sql} \
+        let conditions = queue_conditions(filter);
+        let count_sql = format!(
+            "select count(*) from candidates c where {}",
+            conditions.sql()
+        );
+        let total = on_pool!(self, |pool| bind_conditions!(
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)).bind(filter.exam_id),
+            conditions
+        )
+        .fetch_one(pool)
+        .await)
+        .context("counting the review queue")?;
+        Ok((total, self.queue_page(filter, claim_cutoff).await?))
+    }
+
+    /// One page of cases, without the count.
+    pub async fn queue_page(
+        &self,
+        filter: &QueueFilter,
+        claim_cutoff: OffsetDateTime,
+    ) -> anyhow::Result<Vec<QueueItem>> {
+        let conditions = queue_conditions(filter);
+        let columns = QUEUE_COLUMNS.replace("{cutoff}", &format!("${}", conditions.next_param()));
+        let sql = format!(
+            "select {columns} from candidates c where {} \
              order by c.submitted_at, c.id limit {} offset {}",
+            conditions.sql(),
             filter.per_page,
             u64::from(filter.page) * u64::from(filter.per_page)
         );
-        on_pool!(self, |pool| async {
-            let count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql.clone()))
-                .bind(filter.exam_id);
-            let page = sqlx::query_as::<_, QueueItem>(AssertSqlSafe(page_sql.clone()))
-                .bind(filter.exam_id);
-            let total = bind_conditions!(count, conditions).fetch_one(pool).await?;
-            let items = bind_conditions!(page, conditions)
-                .bind(claim_cutoff)
-                .fetch_all(pool)
-                .await?;
-            Ok::<_, sqlx::Error>((total, items))
-        }
+        on_pool!(self, |pool| bind_conditions!(
+            sqlx::query_as::<_, QueueItem>(AssertSqlSafe(sql)).bind(filter.exam_id),
+            conditions
+        )
+        .bind(claim_cutoff)
+        .fetch_all(pool)
         .await)
         .context("reading the review queue")
     }
@@ -231,16 +222,15 @@ impl Db {
                  and (first_reviewer_id is null or first_reviewer_id <> $2) \
                  order by submitted_at, id limit 1{lock}) returning id"
             );
-            let claimed: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
-                AssertSqlSafe(sql)
-            )
-            .bind(exam_id)
-            .bind(reviewer_id)
-            .bind(at)
-            .bind(claim_cutoff)
-            .fetch_optional(pool)
-            .await)
-            .context("claiming the next case")?;
+            let claimed: Option<i64> =
+                on_pool!(self, |pool| sqlx::query_scalar(AssertSqlSafe(sql))
+                    .bind(exam_id)
+                    .bind(reviewer_id)
+                    .bind(at)
+                    .bind(claim_cutoff)
+                    .fetch_optional(pool)
+                    .await)
+                .context("claiming the next case")?;
             if claimed.is_some() {
                 return Ok(claimed);
             }
@@ -504,4 +494,32 @@ impl Db {
         .await)
         .context("reading second-review disagreements")
     }
+}
+
+/// The `where` clause of a queue filter; `$1` is the exam.
+fn queue_conditions(filter: &QueueFilter) -> Conditions {
+    let mut conditions = Conditions::after(1, "c.exam_id = $1");
+    match &filter.status {
+        Some(status) => conditions.add("c.status = ?", Bind::Text(status.clone())),
+        None => conditions.add("c.status <> ?", Bind::Text("draft".to_string())),
+    }
+    if let Some(category) = &filter.category {
+        conditions.add("c.category = ?", Bind::Text(category.clone()));
+    }
+    if let Some(school) = &filter.school {
+        conditions.add("c.school = ?", Bind::Text(school.clone()));
+    }
+    if let Some(from) = filter.submitted_from {
+        conditions.add("c.submitted_at >= ?", Bind::Time(from));
+    }
+    if let Some(before) = filter.submitted_before {
+        conditions.add("c.submitted_at < ?", Bind::Time(before));
+    }
+    if let Some(q) = &filter.q {
+        conditions.add(
+            "(c.name = ? or c.id_number = ? or c.registration_no = ?)",
+            Bind::Text(q.clone()),
+        );
+    }
+    conditions
 }

@@ -210,7 +210,10 @@ pub fn check_decision(
                 .map(str::to_string)
         };
         let note = blank(&input.note);
-        if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
             return Err(format!(
                 "“{name}”的说明太长，请控制在 {MAX_NOTE_CHARS} 字以内。"
             ));
@@ -247,10 +250,7 @@ pub fn check_decision(
         .map(|(_, name)| name.as_str())
         .collect();
     if !unmarked.is_empty() {
-        return Err(format!(
-            "以下材料还没有审核意见：{}。",
-            unmarked.join("、")
-        ));
+        return Err(format!("以下材料还没有审核意见：{}。", unmarked.join("、")));
     }
     let marks = Marks(checked);
     let failed = marks.0.values().filter(|m| !m.ok).count();
@@ -261,12 +261,12 @@ pub fn check_decision(
         ));
     }
     match outcome {
-        Outcome::Approved if failed > 0 => Err(
-            "有材料标记为不合格，不能审核通过。请改为“退回修改”或“审核不通过”。".to_string(),
-        ),
-        Outcome::Returned if failed == 0 => Err(
-            "退回修改时，请至少将一项材料标记为不合格并选择原因。".to_string(),
-        ),
+        Outcome::Approved if failed > 0 => {
+            Err("有材料标记为不合格，不能审核通过。请改为“退回修改”或“审核不通过”。".to_string())
+        }
+        Outcome::Returned if failed == 0 => {
+            Err("退回修改时，请至少将一项材料标记为不合格并选择原因。".to_string())
+        }
         Outcome::Rejected if comment.is_none() => {
             Err("审核不通过是最终结果，请填写不通过的理由。".to_string())
         }
@@ -317,8 +317,18 @@ mod tests {
         }
     }
 
-    fn check(outcome: Outcome, marks: &[MarkInput], comment: Option<&str>) -> Result<Marks, String> {
-        check_decision(outcome, &materials(), marks, comment, &ReasonCatalogue::default())
+    fn check(
+        outcome: Outcome,
+        marks: &[MarkInput],
+        comment: Option<&str>,
+    ) -> Result<Marks, String> {
+        check_decision(
+            outcome,
+            &materials(),
+            marks,
+            comment,
+            &ReasonCatalogue::default(),
+        )
     }
 
     #[test]
@@ -362,14 +372,20 @@ mod tests {
     fn other_needs_words() {
         let error = check(
             Outcome::Returned,
-            &[ok("id_card"), failed("diploma", "其他（请说明）", Some("  "))],
+            &[
+                ok("id_card"),
+                failed("diploma", "其他（请说明）", Some("  ")),
+            ],
             None,
         )
         .unwrap_err();
         assert!(error.contains("请填写具体说明"), "{error}");
         let marks = check(
             Outcome::Returned,
-            &[ok("id_card"), failed("diploma", "其他（请说明）", Some("缺少背面"))],
+            &[
+                ok("id_card"),
+                failed("diploma", "其他（请说明）", Some("缺少背面")),
+            ],
             None,
         )
         .unwrap();
@@ -418,8 +434,14 @@ mod tests {
     fn a_stored_catalogue_replaces_the_default_unless_empty() {
         let custom = ReasonCatalogue::from_stored(Some(r#"["照片反光", " "]"#));
         assert_eq!(custom.reasons(), ["照片反光".to_string()]);
-        assert_eq!(ReasonCatalogue::from_stored(Some("[]")), ReasonCatalogue::default());
-        assert_eq!(ReasonCatalogue::from_stored(Some("x")), ReasonCatalogue::default());
+        assert_eq!(
+            ReasonCatalogue::from_stored(Some("[]")),
+            ReasonCatalogue::default()
+        );
+        assert_eq!(
+            ReasonCatalogue::from_stored(Some("x")),
+            ReasonCatalogue::default()
+        );
         assert_eq!(ReasonCatalogue::from_stored(None).reasons().len(), 7);
     }
 

@@ -4,6 +4,8 @@
 //! written to the audit log before the documents are shown.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -28,11 +30,17 @@ const LONGEST_RESUBMIT_TIME: Duration = Duration::days(60);
 /// Rows per queue page.
 pub const PAGE_SIZE: u32 = 50;
 
+/// How long the status counts are reused: counting a million rows on every queue view
+/// would cost more than the rest of the page, and the counts are for orientation only.
+const COUNTS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What the reviewer's side works with.
 #[derive(Clone, Debug)]
 pub struct Reviewing {
     pub db: Db,
     pub portal: Portal,
+    /// The last status counts: (exam id, when, counts).
+    counts: Arc<Mutex<Option<(i64, Instant, BTreeMap<String, i64>)>>>,
 }
 
 /// Why a reviewer's request was refused. `Display` is the message for the reviewer.
@@ -155,7 +163,29 @@ pub enum DecisionResult {
 
 impl Reviewing {
     pub fn new(db: Db, portal: Portal) -> Reviewing {
-        Reviewing { db, portal }
+        Reviewing {
+            db,
+            portal,
+            counts: Arc::default(),
+        }
+    }
+
+    /// Candidates per status in the exam, at most a few seconds old.
+    pub async fn status_counts(&self, exam_id: i64) -> anyhow::Result<BTreeMap<String, i64>> {
+        {
+            let cached = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((id, at, counts)) = cached.as_ref()
+                && *id == exam_id
+                && at.elapsed() < COUNTS_FRESH_FOR
+            {
+                return Ok(counts.clone());
+            }
+        }
+        let counts: BTreeMap<String, i64> =
+            self.db.status_counts(exam_id).await?.into_iter().collect();
+        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((exam_id, Instant::now(), counts.clone()));
+        Ok(counts)
     }
 
     fn cutoff(now: OffsetDateTime) -> OffsetDateTime {
@@ -175,13 +205,27 @@ impl Reviewing {
     ) -> Result<(i64, Vec<QueueItem>, BTreeMap<String, i64>), ReviewError> {
         filter.exam_id = self.current_exam_id().await?;
         filter.per_page = PAGE_SIZE;
-        let (total, items) = self.db.queue(&filter, Self::cutoff(now)).await?;
-        let counts = self
-            .db
-            .status_counts(filter.exam_id)
-            .await?
-            .into_iter()
-            .collect();
+        let counts = self.status_counts(filter.exam_id).await?;
+        // A filter by status alone is answered by the counts; any other runs its count.
+        let by_status_only = filter.category.is_none()
+            && filter.school.is_none()
+            && filter.submitted_from.is_none()
+            && filter.submitted_before.is_none()
+            && filter.q.is_none();
+        let (total, items) = if by_status_only {
+            let total = match &filter.status {
+                Some(status) => counts.get(status).copied().unwrap_or(0),
+                None => counts
+                    .iter()
+                    .filter(|(status, _)| *status != "draft")
+                    .map(|(_, n)| n)
+                    .sum(),
+            };
+            let items = self.db.queue_page(&filter, Self::cutoff(now)).await?;
+            (total, items)
+        } else {
+            self.db.queue(&filter, Self::cutoff(now)).await?
+        };
         Ok((total, items, counts))
     }
 
@@ -284,12 +328,9 @@ impl Reviewing {
         }
         Ok(
             match self.db.claim_of(candidate_id, Self::cutoff(now)).await? {
-                Some(claim) if claim.staff_id != reviewer.staff_id => {
-                    ReviewError::NotClaimed(format!(
-                        "该考生正由审核员 {} 审核，请领取其他考生。",
-                        claim.username
-                    ))
-                }
+                Some(claim) if claim.staff_id != reviewer.staff_id => ReviewError::NotClaimed(
+                    format!("该考生正由审核员 {} 审核，请领取其他考生。", claim.username),
+                ),
                 _ => ReviewError::NotClaimed(
                     "您尚未领取该考生（或领取已超时释放），请先领取后再审核。".to_string(),
                 ),

@@ -129,7 +129,7 @@ impl Portal {
         }
     }
 
-    async fn send(request: RequestBuilder) -> Reply {
+    pub async fn send(request: RequestBuilder) -> Reply {
         Reply::read(request.send().await.expect("the server answers")).await
     }
 

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use shenhe::db::audit::{Actor, AuditEntry};
+use shenhe::db::review::{Decided, NewDecision};
 use shenhe::domain::review::{Mark, Marks, Outcome};
 
 use crate::helpers::{Backend, TestApp, on_both_databases};
@@ -44,12 +46,36 @@ async fn decide(app: &TestApp, who: &Candidate, outcome: Outcome, marks: &[(&str
             .collect::<BTreeMap<_, _>>(),
     );
     let comment = Some("请按标注修改").filter(|_| outcome != Outcome::Approved);
+    let now = shenhe::db::now();
+    let cutoff = now - time::Duration::minutes(30);
+    assert!(
+        app.db()
+            .claim_case(candidate.id, reviewer.id, now, cutoff)
+            .await
+            .unwrap(),
+        "the submission awaited review"
+    );
     let decided = app
         .db()
-        .record_decision(candidate.id, reviewer.id, outcome, &marks, comment)
+        .decide(&NewDecision {
+            candidate_id: candidate.id,
+            reviewer_id: reviewer.id,
+            outcome,
+            marks: &marks,
+            comment,
+            resubmit_by: None,
+            needs_second_review: false,
+            audit: AuditEntry {
+                actor: Actor::Staff(reviewer.id),
+                action: "decided",
+                candidate_id: Some(candidate.id),
+                ip: None,
+                detail: None,
+            },
+        })
         .await
         .unwrap();
-    assert!(decided, "the submission awaited review");
+    assert_eq!(decided, Decided::Final { disagrees: false });
 }
 
 fn ok() -> Mark {

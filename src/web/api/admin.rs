@@ -54,9 +54,11 @@ impl AuditQuery {
         };
         Ok(AuditFilter {
             staff: text(&self.staff),
-            candidate: text(&self.candidate).map(|c| {
-                if c.len() == 18 { c.to_uppercase() } else { c }
-            }),
+            candidate: text(&self.candidate).map(
+                |c| {
+                    if c.len() == 18 { c.to_uppercase() } else { c }
+                },
+            ),
             action: text(&self.action),
             from: day(&self.from)?,
             before: day(&self.to)?.map(|d| d + time::Duration::days(1)),

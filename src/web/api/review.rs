@@ -38,12 +38,7 @@ impl From<ReviewError> for ApiError {
 }
 
 /// The acting reviewer, with the address the request came from.
-fn reviewer(
-    state: &AppState,
-    staff: &ApiStaff,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-) -> Reviewer {
+fn reviewer(state: &AppState, staff: &ApiStaff, headers: &HeaderMap, peer: SocketAddr) -> Reviewer {
     Reviewer {
         staff_id: staff.staff_id,
         ip: state.client_ip(headers, Some(peer)),
@@ -132,7 +127,10 @@ pub fn queue_filter(query: &QueueQuery) -> Result<QueueFilter, ApiError> {
             .map(str::to_string)
     };
     let status = text(&query.status);
-    if status.as_deref().is_some_and(|s| Status::parse(s).is_none()) {
+    if status
+        .as_deref()
+        .is_some_and(|s| Status::parse(s).is_none())
+    {
         return Err(unprocessable("状态不正确，请从列表中选择。"));
     }
     let day = |v: &Option<String>| match text(v) {
@@ -178,10 +176,7 @@ pub async fn queue(
 ) -> Result<axum::Json<QueueJson>, ApiError> {
     let filter = queue_filter(&query)?;
     let page = filter.page + 1;
-    let (total, items, counts) = state
-        .reviewing
-        .queue(filter, crate::db::now())
-        .await?;
+    let (total, items, counts) = state.reviewing.queue(filter, crate::db::now()).await?;
     Ok(axum::Json(QueueJson {
         total,
         page,
@@ -252,10 +247,7 @@ pub async fn release(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let who = reviewer(&state, &staff, &headers, peer);
-    state
-        .reviewing
-        .release(&who, id, crate::db::now())
-        .await?;
+    state.reviewing.release(&who, id, crate::db::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
