@@ -1,5 +1,7 @@
 //! Subcommands. Each opens what it needs, does one job and says what it did.
 
+mod staff;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,6 +56,9 @@ pub enum Command {
     /// Category rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Staff accounts (reviewers and admins).
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +93,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Rules(RulesCommand::Check { file }) => return check_rules(&file),
         Command::Serve(serve_config) => serve(&config, &serve_config).await?,
+        Command::Staff(command) => {
+            let db = open_db(&config).await?;
+            let result = staff::run(&db, command).await;
+            db.close().await;
+            result?;
+        }
         Command::Migrate => {
             open_db(&config).await?.close().await;
             println!("数据库已是最新结构");
@@ -207,7 +218,10 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
         db.engine(),
         storage.description()
     );
-    tokio::spawn(crate::web::sweep_sessions(db.clone()));
+    tokio::spawn(crate::web::sweep_sessions(
+        db.clone(),
+        serve_config.web.clone(),
+    ));
     server.run(shutdown_signal()).await?;
     db.close().await;
     Ok(())

@@ -81,6 +81,11 @@ pub struct WebSettings {
     /// candidate shares one address, so keep it generous.
     #[arg(long, env = "SHENHE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub login_attempts_per_minute: u32,
+
+    /// Minutes without a request after which a staff member's session ends (candidates'
+    /// end after 30).
+    #[arg(long, env = "SHENHE_STAFF_IDLE_MINUTES", default_value_t = 20)]
+    pub staff_idle_minutes: u32,
 }
 
 impl Default for WebSettings {
@@ -91,6 +96,7 @@ impl Default for WebSettings {
             secure_cookies: false,
             client_ip_header: None,
             login_attempts_per_minute: 30,
+            staff_idle_minutes: 20,
         }
     }
 }

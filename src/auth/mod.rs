@@ -1,8 +1,12 @@
 //! Passwords and sessions: argon2id hashing off the async runtime with bounded
-//! concurrency, session tokens, and the sign-in decision.
+//! concurrency, session tokens, the sign-in decision, staff usernames and the TOTP second
+//! factor.
 
 mod login;
 mod passwords;
+pub mod staff;
+pub mod totp;
+pub mod two_factor;
 
 pub use login::{SignIn, SignedIn, sign_in};
 pub use passwords::{Busy, Passwords, hash_password, verify_password};

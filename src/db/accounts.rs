@@ -46,7 +46,16 @@ pub struct StaffLogin {
     pub disabled: bool,
     pub failed_logins: i32,
     pub locked_until: Option<OffsetDateTime>,
+    /// The confirmed TOTP secret (base32): a sign-in needs a code.
+    pub totp_secret: Option<String>,
+    /// An admin made TOTP mandatory (the `totp_required` setting).
+    pub totp_required: bool,
 }
+
+/// The columns of [`StaffLogin`], with the setting read in the same statement.
+const STAFF_LOGIN: &str = "select id, username, password_hash, role, must_change_password, \
+     disabled, failed_logins, locked_until, totp_secret, exists (select 1 from settings g \
+     where g.key = 'totp_required' and g.value = 'true') as totp_required from staff";
 
 impl Db {
     /// The candidate of the current exam with this ID number (one statement: a sign-in
@@ -81,13 +90,11 @@ impl Db {
     }
 
     pub async fn find_staff_login(&self, username: &str) -> anyhow::Result<Option<StaffLogin>> {
-        on_pool!(self, |pool| sqlx::query_as(
-            "select id, username, password_hash, role, must_change_password, disabled, \
-             failed_logins, locked_until from staff where username = $1"
-        )
-        .bind(username)
-        .fetch_optional(pool)
-        .await)
+        let sql = format!("{STAFF_LOGIN} where username = $1");
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(username)
+            .fetch_optional(pool)
+            .await)
         .context("looking up the staff sign-in")
     }
 
@@ -95,13 +102,11 @@ impl Db {
         &self,
         staff_id: i64,
     ) -> anyhow::Result<Option<StaffLogin>> {
-        on_pool!(self, |pool| sqlx::query_as(
-            "select id, username, password_hash, role, must_change_password, disabled, \
-             failed_logins, locked_until from staff where id = $1"
-        )
-        .bind(staff_id)
-        .fetch_optional(pool)
-        .await)
+        let sql = format!("{STAFF_LOGIN} where id = $1");
+        on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(staff_id)
+            .fetch_optional(pool)
+            .await)
         .context("looking up the staff sign-in")
     }
 

@@ -185,15 +185,18 @@ impl Db {
 
     /// Hands `reviewer_id` the case they already hold, or else the oldest claimable case of
     /// the exam, atomically: two reviewers, even on two nodes, never get the same case
-    /// (PostgreSQL: `for update skip locked`; SQLite: the single `update` is one write
-    /// transaction). A second review is never handed to the first reviewer.
+    /// (PostgreSQL: `for update skip locked`; SQLite: the `update` takes the write lock).
+    /// A second review is never handed to the first reviewer. A new claim commits with its
+    /// audit row (`audit`, with the case filled in). Returns the case and whether it is a
+    /// new claim.
     pub async fn claim_next(
         &self,
         exam_id: i64,
         reviewer_id: i64,
         at: OffsetDateTime,
         claim_cutoff: OffsetDateTime,
-    ) -> anyhow::Result<Option<i64>> {
+        audit: &AuditEntry,
+    ) -> anyhow::Result<Option<(i64, bool)>> {
         let held: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
             "update candidates set claimed_at = $3 where id = (select id from candidates \
              where claimed_by = $1 and claimed_at > $2 and exam_id = $4 \
@@ -207,35 +210,62 @@ impl Db {
         .fetch_optional(pool)
         .await)
         .context("looking up the reviewer's claim")?;
-        if held.is_some() {
-            return Ok(held);
+        if let Some(id) = held {
+            return Ok(Some((id, false)));
         }
         let lock = match self.engine() {
             Engine::Postgres => " for update skip locked",
             Engine::Sqlite => "",
         };
-        for status in CLAIMABLE {
-            let sql = format!(
-                "update candidates set claimed_by = $2, claimed_at = $3 where id = (\
-                 select id from candidates where exam_id = $1 and status = '{status}' \
-                 and (claimed_by is null or claimed_at <= $4) \
-                 and (first_reviewer_id is null or first_reviewer_id <> $2) \
-                 order by submitted_at, id limit 1{lock}) returning id"
-            );
-            let claimed: Option<i64> =
-                on_pool!(self, |pool| sqlx::query_scalar(AssertSqlSafe(sql))
+        let (actor_kind, actor_id) = audit.actor.kind_and_id();
+        let detail = audit.detail.as_ref().map(|d| d.to_string());
+        let claims: Vec<String> = CLAIMABLE
+            .iter()
+            .map(|status| {
+                format!(
+                    "update candidates set claimed_by = $2, claimed_at = $3 where id = (\
+                     select id from candidates where exam_id = $1 and status = '{status}' \
+                     and (claimed_by is null or claimed_at <= $4) \
+                     and (first_reviewer_id is null or first_reviewer_id <> $2) \
+                     order by submitted_at, id limit 1{lock}) returning id"
+                )
+            })
+            .collect();
+        let claimed: Option<i64> = on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let mut claimed = None;
+            for sql in &claims {
+                claimed = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
                     .bind(exam_id)
                     .bind(reviewer_id)
                     .bind(at)
                     .bind(claim_cutoff)
-                    .fetch_optional(pool)
-                    .await)
-                .context("claiming the next case")?;
-            if claimed.is_some() {
-                return Ok(claimed);
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if claimed.is_some() {
+                    break;
+                }
             }
+            let Some(id) = claimed else {
+                tx.rollback().await?;
+                return Ok(None);
+            };
+            sqlx::query(AUDIT_INSERT)
+                .bind(at)
+                .bind(actor_kind)
+                .bind(actor_id)
+                .bind(audit.action)
+                .bind(id)
+                .bind(audit.ip.as_deref())
+                .bind(detail.as_deref())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Some(id))
         }
-        Ok(None)
+        .await)
+        .context("claiming the next case")?;
+        Ok(claimed.map(|id| (id, true)))
     }
 
     /// The case the reviewer holds a live claim on, if any.

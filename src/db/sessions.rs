@@ -15,6 +15,11 @@ pub struct SessionRow {
     pub last_seen_at: OffsetDateTime,
     /// The account still has the initial (candidate) or admin-set (staff) password.
     pub must_change_password: bool,
+    /// A staff member without a confirmed TOTP secret while an admin requires one.
+    pub must_enroll_totp: bool,
+    /// The staff member's role and username as they are now (a change applies at once).
+    pub staff_role: Option<String>,
+    pub staff_username: Option<String>,
 }
 
 impl SessionRow {
@@ -55,23 +60,33 @@ impl Db {
         Ok(())
     }
 
-    /// The session with this token hash, if it was seen after `idle_since`, with whether its
-    /// account must change its password (one statement: every request asks both).
+    /// The live session with this token hash: seen after `candidate_idle_since` (a
+    /// candidate's) or `staff_idle_since` (a staff member's, who must not be disabled). One
+    /// statement, since every request asks: it also says whether the password must change,
+    /// whether a required second factor is missing, and the staff member's role.
     pub async fn find_session(
         &self,
         token_hash: &str,
-        idle_since: OffsetDateTime,
+        candidate_idle_since: OffsetDateTime,
+        staff_idle_since: OffsetDateTime,
     ) -> anyhow::Result<Option<SessionRow>> {
         on_pool!(self, |pool| sqlx::query_as(
             "select s.candidate_id, s.staff_id, s.csrf_token, s.last_seen_at, \
              case when s.candidate_id is not null then c.password_hash is null \
-             else coalesce(st.must_change_password, false) end as must_change_password \
+             else coalesce(st.must_change_password, false) end as must_change_password, \
+             case when st.id is not null and st.totp_secret is null and exists \
+             (select 1 from settings g where g.key = 'totp_required' and g.value = 'true') \
+             then true else false end as must_enroll_totp, \
+             st.role as staff_role, st.username as staff_username \
              from sessions s left join candidates c on c.id = s.candidate_id \
              left join staff st on st.id = s.staff_id \
-             where s.token_hash = $1 and s.last_seen_at > $2"
+             where s.token_hash = $1 \
+             and s.last_seen_at > case when s.staff_id is null then $2 else $3 end \
+             and (s.staff_id is null or st.disabled = false)"
         )
         .bind(token_hash)
-        .bind(idle_since)
+        .bind(candidate_idle_since)
+        .bind(staff_idle_since)
         .fetch_optional(pool)
         .await)
         .context("looking up the session")

@@ -84,7 +84,11 @@ pub fn beijing_day(text: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(text.trim(), &format).ok()?;
     let offset = UtcOffset::from_hms(8, 0, 0).ok()?;
-    Some(date.midnight().assume_offset(offset).to_offset(UtcOffset::UTC))
+    Some(
+        date.midnight()
+            .assume_offset(offset)
+            .to_offset(UtcOffset::UTC),
+    )
 }
 
 #[cfg(test)]

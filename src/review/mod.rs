@@ -30,17 +30,27 @@ const LONGEST_RESUBMIT_TIME: Duration = Duration::days(60);
 /// Rows per queue page.
 pub const PAGE_SIZE: u32 = 50;
 
-/// How long the status counts are reused: counting a million rows on every queue view
-/// would cost more than the rest of the page, and the counts are for orientation only.
-const COUNTS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long the status counts are taken as fresh: counting a million rows costs ~0.2 s, so
+/// it never happens on a request's path once a first count exists (see
+/// [`Reviewing::status_counts`]).
+const COUNTS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The last status counts of one exam, and whether a recount is under way.
+#[derive(Debug, Default)]
+struct CountsCache {
+    counts: Option<(i64, Instant, BTreeMap<String, i64>)>,
+    refreshing: bool,
+}
 
 /// What the reviewer's side works with.
 #[derive(Clone, Debug)]
 pub struct Reviewing {
     pub db: Db,
     pub portal: Portal,
-    /// The last status counts: (exam id, when, counts).
-    counts: Arc<Mutex<Option<(i64, Instant, BTreeMap<String, i64>)>>>,
+    counts: Arc<Mutex<CountsCache>>,
+    /// Held while counting for a cache that has nothing yet, so that requests arriving
+    /// together wait for one count instead of each running their own.
+    first_count: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Why a reviewer's request was refused. `Display` is the message for the reviewer.
@@ -167,25 +177,54 @@ impl Reviewing {
             db,
             portal,
             counts: Arc::default(),
+            first_count: Arc::default(),
         }
     }
 
-    /// Candidates per status in the exam, at most a few seconds old.
+    /// Candidates per status in the exam. Counts older than a few seconds are returned as
+    /// they are while one task recounts in the background (so at most one count runs per
+    /// node, and no request waits for it); only the very first call counts in line.
     pub async fn status_counts(&self, exam_id: i64) -> anyhow::Result<BTreeMap<String, i64>> {
-        {
-            let cached = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((id, at, counts)) = cached.as_ref()
-                && *id == exam_id
-                && at.elapsed() < COUNTS_FRESH_FOR
-            {
-                return Ok(counts.clone());
-            }
+        if let Some(counts) = self.cached_counts(exam_id) {
+            return Ok(counts);
         }
-        let counts: BTreeMap<String, i64> =
-            self.db.status_counts(exam_id).await?.into_iter().collect();
-        *self.counts.lock().unwrap_or_else(|e| e.into_inner()) =
+        let _first = self.first_count.lock().await;
+        if let Some(counts) = self.cached_counts(exam_id) {
+            return Ok(counts);
+        }
+        let counts = self.count(exam_id).await?;
+        self.counts.lock().unwrap_or_else(|e| e.into_inner()).counts =
             Some((exam_id, Instant::now(), counts.clone()));
         Ok(counts)
+    }
+
+    /// The cached counts of the exam, starting a recount when they are stale.
+    fn cached_counts(&self, exam_id: i64) -> Option<BTreeMap<String, i64>> {
+        let mut cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let (stale, counts) = match cache.counts.as_ref() {
+            Some((id, at, counts)) if *id == exam_id => {
+                (at.elapsed() >= COUNTS_FRESH_FOR, counts.clone())
+            }
+            _ => return None,
+        };
+        if stale && !cache.refreshing {
+            cache.refreshing = true;
+            let this = self.clone();
+            tokio::spawn(async move {
+                let counted = this.count(exam_id).await;
+                let mut cache = this.counts.lock().unwrap_or_else(|e| e.into_inner());
+                cache.refreshing = false;
+                match counted {
+                    Ok(counts) => cache.counts = Some((exam_id, Instant::now(), counts)),
+                    Err(e) => tracing::warn!("recounting the review queue: {e:#}"),
+                }
+            });
+        }
+        Some(counts)
+    }
+
+    async fn count(&self, exam_id: i64) -> anyhow::Result<BTreeMap<String, i64>> {
+        Ok(self.db.status_counts(exam_id).await?.into_iter().collect())
     }
 
     fn cutoff(now: OffsetDateTime) -> OffsetDateTime {
@@ -239,14 +278,15 @@ impl Reviewing {
         let exam_id = self.current_exam_id().await?;
         let claimed = self
             .db
-            .claim_next(exam_id, reviewer.staff_id, now, Self::cutoff(now))
+            .claim_next(
+                exam_id,
+                reviewer.staff_id,
+                now,
+                Self::cutoff(now),
+                &reviewer.audit("case_claimed", 0, None),
+            )
             .await?;
-        if let Some(id) = claimed {
-            self.db
-                .record_audit(reviewer.audit("case_claimed", id, None))
-                .await?;
-        }
-        Ok(claimed)
+        Ok(claimed.map(|(id, _)| id))
     }
 
     /// The case the reviewer holds in the current exam, if any.

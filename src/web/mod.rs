@@ -1,12 +1,15 @@
 //! HTTP: the only module that knows axum. Each area owns its router; this one merges them.
 
+mod admin;
 mod api;
 pub(crate) mod assets;
 mod candidate;
 mod error;
 mod health;
+mod review;
 mod session;
 mod signin;
+mod staff;
 mod throttle;
 mod upload;
 
@@ -28,6 +31,7 @@ use crate::db::Db;
 use crate::domain::password::PasswordPolicy;
 use crate::imaging::Limits;
 use crate::portal::Portal;
+use crate::review::Reviewing;
 use crate::storage::Storage;
 
 /// What every handler can reach.
@@ -36,6 +40,7 @@ pub struct AppState {
     pub db: Db,
     pub storage: Storage,
     pub portal: Portal,
+    pub reviewing: Reviewing,
     pub passwords: Passwords,
     pub policy: PasswordPolicy,
     pub settings: Arc<WebSettings>,
@@ -48,8 +53,10 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, storage: Storage, settings: WebSettings) -> AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let portal = Portal::new(db.clone(), storage.clone(), Limits::default());
         AppState {
-            portal: Portal::new(db.clone(), storage.clone(), Limits::default()),
+            reviewing: Reviewing::new(db.clone(), portal.clone()),
+            portal,
             passwords: Passwords::for_this_machine(),
             policy: PasswordPolicy {
                 min_length: settings.password_min_length,
@@ -64,6 +71,20 @@ impl AppState {
             db,
             storage,
         }
+    }
+}
+
+impl AppState {
+    /// The client's address for the audit log (from the configured proxy header, else the
+    /// connection's peer).
+    pub(crate) fn client_ip(
+        &self,
+        headers: &axum::http::HeaderMap,
+        peer: Option<SocketAddr>,
+    ) -> Option<String> {
+        self.throttle
+            .client_ip(headers, peer)
+            .map(|ip| ip.to_string())
     }
 }
 
@@ -84,7 +105,10 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(health::router())
         .merge(candidate::router())
+        .merge(staff::router())
+        .merge(review::router())
         .merge(api::router())
+        .merge(admin::router())
         .merge(assets::router());
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
@@ -136,14 +160,12 @@ impl Server {
 /// Deletes idle sessions every few minutes, forever. Expired sessions are refused anyway
 /// (the lookup checks the idle time); this only keeps the table small. Every node may run
 /// it: the delete is idempotent.
-pub async fn sweep_sessions(db: Db) {
+pub async fn sweep_sessions(db: Db, settings: WebSettings) {
+    let idle = session::longest_idle(&settings);
     let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         every.tick().await;
-        match db
-            .sweep_sessions(crate::db::now() - session::IDLE_TIMEOUT)
-            .await
-        {
+        match db.sweep_sessions(crate::db::now() - idle).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!("swept {n} idle sessions"),
             Err(e) => tracing::warn!("sweeping idle sessions: {e:#}"),

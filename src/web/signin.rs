@@ -4,10 +4,12 @@ use std::net::SocketAddr;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::cookie::Cookie;
+use serde_json::Value;
 
 use super::AppState;
 use super::error::ApiError;
 use super::session::{Session, load_session, session_cookie};
+use crate::auth::two_factor::TwoFactorError;
 use crate::auth::{Busy, SignIn, SignedIn, new_token, sign_in, token_hash};
 use crate::db::accounts::Account;
 use crate::db::audit::{Actor, AuditEntry};
@@ -21,31 +23,63 @@ pub struct Started {
     pub csrf: String,
 }
 
-/// Checks the password and starts a session with a fresh token (a token the browser had
-/// before is ended, so it cannot be fixed in advance by someone else).
+/// Checks the password (and the second-factor code of a staff member who has one) and
+/// starts a session with a fresh token (a token the browser had before is ended, so it
+/// cannot be fixed in advance by someone else). Failed attempts are audited by account (or
+/// as anonymous), never by what was typed.
 pub async fn start(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
     account: &str,
     password: &str,
+    totp: Option<&str>,
 ) -> Result<Started, ApiError> {
-    let ip = state.throttle.client_ip(headers, peer);
-    if let Err(wait) = state.throttle.check(ip) {
+    let address = state.throttle.client_ip(headers, peer);
+    if let Err(wait) = state.throttle.check(address) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "登录尝试过于频繁，请稍后再试。",
         )
         .retry_after(wait.as_secs() + 1));
     }
-    if account.len() > 64 || password.len() > 256 {
+    let ip = address.map(|ip| ip.to_string());
+    if account.len() > 64 || password.len() > 256 || totp.is_some_and(|t| t.len() > 32) {
+        audit_actor(
+            state,
+            Actor::Anonymous,
+            "login_failed",
+            ip,
+            reason("password"),
+        );
         return Err(wrong());
     }
-    let signed_in = match sign_in(&state.db, &state.passwords, account, password).await? {
+    let outcome = sign_in(&state.db, &state.passwords, account, password, totp).await?;
+    let signed_in = match outcome {
         SignIn::Ok(signed_in) => signed_in,
-        SignIn::Wrong => return Err(wrong()),
         SignIn::Busy => return Err(ApiError::busy()),
-        SignIn::Locked { until } => {
+        SignIn::Wrong { account } => {
+            let actor = account.map_or(Actor::Anonymous, actor_of);
+            audit_actor(state, actor, "login_failed", ip, reason("password"));
+            return Err(wrong());
+        }
+        SignIn::TotpNeeded { .. } => {
+            return Err(totp_error("请输入动态验证码。"));
+        }
+        SignIn::WrongTotp { account } => {
+            audit_actor(state, actor_of(account), "totp_failed", ip, None);
+            return Err(totp_error(
+                "动态验证码不正确或已使用过，请输入验证器中最新的 6 位验证码（需重新输入密码）。",
+            ));
+        }
+        SignIn::Locked { account, until } => {
+            audit_actor(
+                state,
+                actor_of(account),
+                "login_failed",
+                ip,
+                reason("locked"),
+            );
             let wait = (until - crate::db::now()).whole_seconds().max(1) as u64;
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -72,12 +106,7 @@ pub async fn start(
             crate::db::now(),
         )
         .await?;
-    audit(
-        state,
-        signed_in.account,
-        "signed_in",
-        ip.map(|ip| ip.to_string()),
-    );
+    audit(state, signed_in.account, "signed_in", ip);
     Ok(Started {
         cookie: session_cookie(state, headers, token),
         signed_in,
@@ -99,20 +128,46 @@ fn wrong() -> ApiError {
     )
 }
 
+/// The answer when a staff member's second factor is missing or wrong: the client asks
+/// for the code (and the password again).
+fn totp_error(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, message).with("totp_required", Value::Bool(true))
+}
+
+fn reason(why: &str) -> Option<Value> {
+    Some(serde_json::json!({ "reason": why }))
+}
+
+fn actor_of(account: Account) -> Actor {
+    match account {
+        Account::Candidate(id) => Actor::Candidate(id),
+        Account::Staff(id) => Actor::Staff(id),
+    }
+}
+
 /// Writes an audit entry after the response, so the sign-in does not wait for it.
 pub fn audit(state: &AppState, account: Account, action: &'static str, ip: Option<String>) {
-    let (actor, candidate_id) = match account {
-        Account::Candidate(id) => (Actor::Candidate(id), Some(id)),
-        Account::Staff(id) => (Actor::Staff(id), None),
+    audit_actor(state, actor_of(account), action, ip, None);
+}
+
+fn audit_actor(
+    state: &AppState,
+    actor: Actor,
+    action: &'static str,
+    ip: Option<String>,
+    detail: Option<Value>,
+) {
+    let candidate_id = match actor {
+        Actor::Candidate(id) => Some(id),
+        _ => None,
     };
-    let entry = AuditEntry {
+    state.db.record_audit_later(AuditEntry {
         actor,
         action,
         candidate_id,
         ip,
-        detail: None,
-    };
-    state.db.record_audit_later(entry);
+        detail,
+    });
 }
 
 /// Replaces the password after checking the current one (the email, while it is still the
@@ -142,12 +197,16 @@ pub async fn change_password(
         }
     };
     let unprocessable = |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message);
+    let is_staff = matches!(session.account, Account::Staff(_));
     let verified = match state.passwords.verify(current, hash.as_deref()).await {
         Err(Busy) => return Err(ApiError::busy()),
         Ok(result) => result?,
     };
     if !(verified || (hash.is_none() && is_initial_password(current, &email))) {
         return Err(unprocessable("当前密码不正确，请重新输入。".to_string()));
+    }
+    if is_staff && new.trim().eq_ignore_ascii_case(id_number.trim()) {
+        return Err(unprocessable("新密码不能与用户名相同。".to_string()));
     }
     state
         .policy
@@ -164,4 +223,30 @@ pub async fn change_password(
         .await?;
     audit(state, session.account, "password_changed", None);
     Ok(())
+}
+
+/// The client's address as the audit log keeps it.
+pub fn client_ip(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Option<String> {
+    state
+        .throttle
+        .client_ip(headers, peer)
+        .map(|ip| ip.to_string())
+}
+
+/// A refused second-factor change as the API's error (the pages show its message).
+pub fn two_factor_refusal(error: TwoFactorError) -> ApiError {
+    let status = match &error {
+        TwoFactorError::WrongCode => StatusCode::UNPROCESSABLE_ENTITY,
+        TwoFactorError::AlreadyEnabled
+        | TwoFactorError::NothingPending
+        | TwoFactorError::NotEnabled => StatusCode::CONFLICT,
+        TwoFactorError::Required => StatusCode::FORBIDDEN,
+        TwoFactorError::Locked => StatusCode::TOO_MANY_REQUESTS,
+        TwoFactorError::Internal(e) => return ApiError::internal(e),
+    };
+    ApiError::new(status, error.to_string())
 }

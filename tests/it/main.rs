@@ -14,5 +14,8 @@ mod portal_flow;
 mod portal_images;
 mod portal_pages;
 mod portal_review;
+mod review_api;
+mod review_pages;
 mod serve;
+mod staff_auth;
 mod storage;

@@ -204,8 +204,19 @@ async fn many_reviewers_claiming_at_once_never_get_the_same_case(backend: Backen
             loop {
                 let now = shenhe::db::now();
                 let cutoff = now - time::Duration::minutes(30);
-                let Some(case) = db.claim_next(exam.id, reviewer, now, cutoff).await.unwrap()
-                else {
+                let audit = AuditEntry {
+                    actor: Actor::Staff(reviewer),
+                    action: "case_claimed",
+                    candidate_id: None,
+                    ip: None,
+                    detail: None,
+                };
+                let claimed = db
+                    .claim_next(exam.id, reviewer, now, cutoff, &audit)
+                    .await
+                    .unwrap();
+                let Some((case, true)) = claimed else {
+                    assert_eq!(claimed, None, "a held case comes back only while held");
                     return decided;
                 };
                 let result = db

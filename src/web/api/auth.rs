@@ -21,6 +21,9 @@ pub struct LoginRequest {
     account: String,
     /// 初始密码为报名时填写的电子邮箱。
     password: String,
+    /// 工作人员已启用两步验证时：验证器显示的 6 位动态验证码（每个验证码只能使用一次）。
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -29,6 +32,8 @@ pub struct LoginResponse {
     role: String,
     /// 仍在使用初始密码，须先修改密码。
     must_change_password: bool,
+    /// 工作人员：管理员要求启用两步验证而尚未设置，须先设置（`POST /api/v1/staff/totp`）。
+    must_enroll_totp: bool,
     /// 之后的状态变更请求须放在 `X-CSRF-Token` 头中。
     csrf_token: String,
 }
@@ -43,7 +48,7 @@ pub struct ErrorBody {
 #[utoipa::path(post, path = "/api/v1/login", tag = "账号", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
-        (status = 401, description = "身份证号或密码不正确", body = ErrorBody),
+        (status = 401, description = "身份证号（用户名）或密码不正确；工作人员缺少或输错动态验证码时另有 `\"totp_required\": true`", body = ErrorBody),
         (status = 429, description = "账号已锁定或尝试过于频繁（见 Retry-After）", body = ErrorBody),
         (status = 503, description = "系统繁忙（见 Retry-After）", body = ErrorBody),
     ))]
@@ -60,11 +65,13 @@ pub async fn login(
         Some(peer),
         &request.account,
         &request.password,
+        request.totp.as_deref(),
     )
     .await?;
     let body = LoginResponse {
         role: started.signed_in.role,
         must_change_password: started.signed_in.must_change_password,
+        must_enroll_totp: started.signed_in.must_enroll_totp,
         csrf_token: started.csrf,
     };
     Ok((jar.add(started.cookie), axum::Json(body)).into_response())

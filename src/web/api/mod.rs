@@ -1,9 +1,14 @@
 //! The JSON API under `/api/v1`: the pages' scripts use it, and so do integrations and
 //! tests. Its OpenAPI document is generated from the handlers.
 
+mod admin;
+
+pub use admin::AuditQuery;
 mod auth;
 mod images;
 mod me;
+mod review;
+mod staff;
 mod submit;
 
 use std::sync::Arc;
@@ -24,7 +29,7 @@ use super::error::ApiError;
 #[derive(OpenApi)]
 #[openapi(info(
     title = "shenhe 网上审核系统 API",
-    description = "考生端接口。状态变更请求须在 `X-CSRF-Token` 头中携带登录时返回的 `csrf_token`。\
+    description = "考生端与审核端接口。状态变更请求须在 `X-CSRF-Token` 头中携带登录时返回的 `csrf_token`。\
                    错误响应均为 `{\"error\": \"<说明>\"}`。"
 ))]
 struct ApiDoc;
@@ -43,6 +48,20 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(images::image, images::delete))
         .routes(routes!(images::thumb))
         .routes(routes!(submit::submit))
+        .routes(routes!(review::queue))
+        .routes(routes!(review::claim_next))
+        .routes(routes!(review::claim))
+        .routes(routes!(review::release))
+        .routes(routes!(review::case))
+        .routes(routes!(review::decide))
+        .routes(routes!(review::image))
+        .routes(routes!(review::thumb))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::disagreements))
+        .routes(routes!(staff::me))
+        .routes(routes!(staff::start_totp))
+        .routes(routes!(staff::confirm_totp))
+        .routes(routes!(staff::disable_totp))
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
         .split_for_parts();

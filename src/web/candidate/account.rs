@@ -1,4 +1,5 @@
-//! The front page (sign in, or the candidate's page), signing out, changing the password.
+//! The front page (sign in, or the candidate's page; staff go on to `/review`), signing
+//! out, changing the password (candidates and staff).
 
 use std::net::SocketAddr;
 
@@ -10,21 +11,22 @@ use serde::Deserialize;
 
 use super::views::{LoginPage, PasswordPage};
 use super::{PageForm, Visitor, csrf_refused, failure, home, message, take_flash, visitor};
+use crate::db::accounts::Account;
+use crate::domain::password::PasswordPolicy;
 use crate::domain::window::Window;
 use crate::web::AppState;
-use crate::web::session::clearing_cookie;
+use crate::web::session::{Session, clearing_cookie};
 use crate::web::signin;
 
 pub async fn front(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Response {
     match visitor(&state, &headers).await {
         Err(response) => response,
-        Ok(Visitor::SignedOut) => login_page(&state, String::new(), None, None).await,
+        Ok(Visitor::SignedOut) => login_page(&state, String::new(), None, None, false).await,
         Ok(Visitor::MustChange(_)) => Redirect::to("/password").into_response(),
-        Ok(Visitor::Staff(_)) => message(
-            StatusCode::OK,
-            "工作人员账号",
-            "您已用工作人员账号登录。本页面供考生使用；审核与管理功能请使用工作人员入口。",
-        ),
+        Ok(Visitor::Staff(session)) if session.must_change_password => {
+            Redirect::to("/password").into_response()
+        }
+        Ok(Visitor::Staff(_)) => Redirect::to("/review").into_response(),
         Ok(Visitor::Candidate(session, id)) => {
             let (jar, flash) = take_flash(jar);
             (jar, home::page(&state, &session, id, flash).await).into_response()
@@ -37,6 +39,7 @@ async fn login_page(
     account: String,
     error: Option<String>,
     notice: Option<String>,
+    ask_totp: bool,
 ) -> Response {
     let exam = match state.db.current_exam().await {
         Ok(exam) => exam,
@@ -60,6 +63,7 @@ async fn login_page(
         account,
         error,
         notice,
+        ask_totp,
     };
     (status, page).into_response()
 }
@@ -70,6 +74,9 @@ pub struct LoginForm {
     account: String,
     #[serde(default)]
     password: String,
+    /// A staff member's second-factor code, on the second step of their sign-in.
+    #[serde(default)]
+    totp: String,
 }
 
 pub async fn login(
@@ -79,18 +86,40 @@ pub async fn login(
     jar: CookieJar,
     PageForm(form): PageForm<LoginForm>,
 ) -> Response {
-    match signin::start(&state, &headers, Some(peer), &form.account, &form.password).await {
+    let totp = Some(form.totp.as_str()).filter(|code| !code.trim().is_empty());
+    let started = signin::start(
+        &state,
+        &headers,
+        Some(peer),
+        &form.account,
+        &form.password,
+        totp,
+    )
+    .await;
+    match started {
         Ok(started) => {
-            let to = if started.signed_in.must_change_password {
+            let signed_in = &started.signed_in;
+            let staff = matches!(signed_in.account, Account::Staff(_));
+            let to = if signed_in.must_change_password {
                 "/password"
+            } else if signed_in.must_enroll_totp {
+                "/staff/totp"
+            } else if staff {
+                "/review"
             } else {
                 "/"
             };
             (jar.add(started.cookie), Redirect::to(to)).into_response()
         }
         Err(error) => {
+            let ask_totp = error.extra.contains_key("totp_required");
+            let notice = ask_totp.then(|| {
+                "此账号已启用两步验证：请重新输入密码，并输入手机验证器中显示的 6 位动态验证码。"
+                    .to_string()
+            });
             let account = form.account.trim().chars().take(32).collect();
-            let mut response = login_page(&state, account, Some(error.message), None).await;
+            let mut response =
+                login_page(&state, account, Some(error.message), notice, ask_totp).await;
             *response.status_mut() = error.status;
             response
         }
@@ -121,7 +150,7 @@ pub async fn logout(
         return super::refusal(error);
     }
     let notice = Some("您已安全退出。".to_string());
-    let page = login_page(&state, String::new(), None, notice).await;
+    let page = login_page(&state, String::new(), None, notice, false).await;
     (jar.add(clearing_cookie()), page).into_response()
 }
 
@@ -129,23 +158,31 @@ pub async fn password_page(State(state): State<AppState>, headers: HeaderMap) ->
     match visitor(&state, &headers).await {
         Err(response) => response,
         Ok(Visitor::SignedOut) => Redirect::to("/").into_response(),
-        Ok(Visitor::MustChange(session)) => password_form(&state, &session.csrf, true, None),
-        Ok(Visitor::Candidate(session, _) | Visitor::Staff(session)) => {
-            password_form(&state, &session.csrf, false, None)
-        }
+        Ok(
+            Visitor::MustChange(session) | Visitor::Candidate(session, _) | Visitor::Staff(session),
+        ) => password_form(&state, &session, None),
     }
 }
 
-fn password_form(state: &AppState, csrf: &str, forced: bool, error: Option<String>) -> Response {
+/// The password form; `forced` while the initial password is unchanged, in words for a
+/// candidate (the email) or a staff member (the one-time password they were given).
+fn password_form(state: &AppState, session: &Session, error: Option<String>) -> Response {
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
+    let staff = matches!(session.account, Account::Staff(_));
+    let policy = if staff {
+        staff_policy(&state.policy)
+    } else {
+        state.policy.describe()
+    };
     let page = PasswordPage {
-        csrf: csrf.to_string(),
-        forced,
-        policy: state.policy.describe(),
+        csrf: session.csrf.clone(),
+        forced: session.must_change_password,
+        staff,
+        policy,
         error,
     };
     (status, page).into_response()
@@ -168,24 +205,38 @@ pub async fn change_password(
     headers: HeaderMap,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Response {
-    let (session, forced) = match visitor(&state, &headers).await {
+    let session = match visitor(&state, &headers).await {
         Err(response) => return response,
         Ok(Visitor::SignedOut) => return Redirect::to("/").into_response(),
-        Ok(Visitor::MustChange(session)) => (session, true),
-        Ok(Visitor::Candidate(session, _) | Visitor::Staff(session)) => (session, false),
+        Ok(Visitor::MustChange(s) | Visitor::Candidate(s, _) | Visitor::Staff(s)) => s,
     };
     if let Some(response) = csrf_refused(&session, &form.csrf) {
         return response;
     }
     if form.new != form.confirm {
         let error = Some("两次输入的新密码不一致，请重新输入。".to_string());
-        return password_form(&state, &session.csrf, forced, error);
+        return password_form(&state, &session, error);
     }
     match signin::change_password(&state, &session, &form.current, &form.new).await {
+        Ok(()) if matches!(session.account, Account::Staff(_)) => message(
+            StatusCode::OK,
+            "密码已修改",
+            "新密码已生效，其他设备上的登录已退出。",
+        ),
         Ok(()) => super::back_with(CookieJar::new(), true, "密码已修改。".to_string()),
         Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => {
-            password_form(&state, &session.csrf, forced, Some(error.message))
+            password_form(&state, &session, Some(error.message))
         }
         Err(error) => super::refusal(error),
     }
+}
+
+/// The password rules in words for a staff member (no ID number or email to avoid).
+fn staff_policy(policy: &PasswordPolicy) -> String {
+    let mut text = format!("新密码至少{}位", policy.min_length);
+    if policy.letters_and_digits {
+        text.push_str("，须同时包含字母和数字");
+    }
+    text.push_str("，不能与用户名相同。");
+    text
 }

@@ -12,12 +12,14 @@ pub struct LoginPage {
     pub exam_name: Option<String>,
     /// The upload window in words, e.g. "2023年10月27日 09:00 至 2023年11月3日 17:00".
     pub window: Option<String>,
-    /// What the candidate typed as 身份证号, kept after a failed attempt.
+    /// What was typed as 身份证号 (or a staff username), kept after a failed attempt.
     pub account: String,
     /// Why the last attempt failed (one generic message, or the lockout with its end).
     pub error: Option<String>,
     /// A note after signing out or after a session expired.
     pub notice: Option<String>,
+    /// Show the 动态验证码 field: a staff member with a second factor is signing in.
+    pub ask_totp: bool,
 }
 
 /// Change password: forced after the first sign-in with the initial password.
@@ -25,8 +27,11 @@ pub struct LoginPage {
 #[template(path = "candidate/password.html")]
 pub struct PasswordPage {
     pub csrf: String,
-    /// True when the candidate still has the initial password and must change it first.
+    /// True when the account still has the initial password and must change it first.
     pub forced: bool,
+    /// A staff member's page: the initial password is the one-time password they were
+    /// given, not an email.
+    pub staff: bool,
     /// The password rules in words, shown before the candidate types.
     pub policy: String,
     pub error: Option<String>,

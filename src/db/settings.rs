@@ -1,0 +1,115 @@
+//! Settings an admin changes at run time, kept in the database so every node reads the same.
+
+use anyhow::Context;
+
+use super::{Db, now, on_pool};
+
+/// `"true"` makes a TOTP second factor mandatory for every staff member.
+pub const TOTP_REQUIRED: &str = "totp_required";
+/// The share of first decisions that also get a second review, `0`–`1`.
+pub const SECOND_REVIEW_SHARE: &str = "second_review_share";
+const DEFAULT_SECOND_REVIEW_SHARE: f64 = 0.10;
+
+/// The settings the review workspace reads, with their defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewSettings {
+    pub totp_required: bool,
+    /// Always within `0.0..=1.0`.
+    pub second_review_share: f64,
+}
+
+impl ReviewSettings {
+    fn from_pairs(pairs: &[(String, String)]) -> ReviewSettings {
+        let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+        let share = value(SECOND_REVIEW_SHARE)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite())
+            .map_or(DEFAULT_SECOND_REVIEW_SHARE, |v| v.clamp(0.0, 1.0));
+        ReviewSettings {
+            totp_required: value(TOTP_REQUIRED) == Some("true"),
+            second_review_share: share,
+        }
+    }
+}
+
+impl Db {
+    pub async fn setting(&self, key: &str) -> anyhow::Result<Option<String>> {
+        on_pool!(self, |pool| sqlx::query_scalar(
+            "select value from settings where key = $1"
+        )
+        .bind(key)
+        .fetch_optional(pool)
+        .await)
+        .with_context(|| format!("reading the setting {key}"))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+             on conflict (key) do update set value = excluded.value, \
+             updated_at = excluded.updated_at"
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .with_context(|| format!("saving the setting {key}"))?;
+        Ok(())
+    }
+
+    pub async fn review_settings(&self) -> anyhow::Result<ReviewSettings> {
+        let pairs: Vec<(String, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "select key, value from settings where key in ($1, $2)"
+        )
+        .bind(TOTP_REQUIRED)
+        .bind(SECOND_REVIEW_SHARE)
+        .fetch_all(pool)
+        .await)
+        .context("reading the review settings")?;
+        Ok(ReviewSettings::from_pairs(&pairs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> ReviewSettings {
+        let pairs: Vec<_> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ReviewSettings::from_pairs(&pairs)
+    }
+
+    #[test]
+    fn missing_or_odd_values_fall_back_to_the_defaults() {
+        assert_eq!(
+            settings(&[]),
+            ReviewSettings {
+                totp_required: false,
+                second_review_share: 0.10
+            }
+        );
+        let odd = settings(&[(TOTP_REQUIRED, "yes"), (SECOND_REVIEW_SHARE, "NaN")]);
+        assert!(!odd.totp_required);
+        assert_eq!(odd.second_review_share, 0.10);
+    }
+
+    #[test]
+    fn values_are_read_and_the_share_is_clamped() {
+        let s = settings(&[(TOTP_REQUIRED, "true"), (SECOND_REVIEW_SHARE, " 0.25 ")]);
+        assert!(s.totp_required);
+        assert_eq!(s.second_review_share, 0.25);
+        assert_eq!(
+            settings(&[(SECOND_REVIEW_SHARE, "3")]).second_review_share,
+            1.0
+        );
+        assert_eq!(
+            settings(&[(SECOND_REVIEW_SHARE, "-1")]).second_review_share,
+            0.0
+        );
+    }
+}

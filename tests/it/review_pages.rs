@@ -1,0 +1,284 @@
+//! The reviewer's pages without JavaScript, on both databases: plain forms and 303s, from
+//! the queue to a decision the candidate sees, and the refusals that decide nothing.
+
+use shenhe::domain::review::DEFAULT_REASONS;
+
+use crate::helpers::{Backend, TestApp, on_both_databases};
+use crate::photos::small_jpeg;
+use crate::portal_client::{Candidate, LI_MING, Portal, Reply, demo_app, image_ids, material};
+
+on_both_databases!(
+    only_staff_may_open_the_review_pages,
+    a_reviewer_returns_a_case_with_plain_forms,
+    refused_decisions_decide_nothing,
+);
+
+/// A demo app where approvals are never sampled for second review.
+async fn app(backend: Backend) -> TestApp {
+    let app = demo_app(backend).await;
+    app.db()
+        .set_setting("second_review_share", "0")
+        .await
+        .unwrap();
+    app
+}
+
+/// The demo reviewer, signed in.
+async fn reviewer(app: &TestApp) -> Portal {
+    let (username, password) = shenhe::demo::REVIEWER;
+    let mut portal = Portal::new(app);
+    portal.login(username, password).await.expect(200);
+    portal
+}
+
+/// A candidate who uploaded one photo per material and submitted.
+async fn submitted(app: &TestApp, who: &Candidate) -> Portal {
+    let portal = Portal::candidate(app, who).await;
+    let me = portal.me().await;
+    for m in me["materials"].as_array().expect("materials") {
+        portal
+            .upload_ok(m["code"].as_str().expect("a code"), small_jpeg())
+            .await;
+    }
+    portal.submit().await.expect(200);
+    portal
+}
+
+async fn candidate_id(app: &TestApp, who: &Candidate) -> i64 {
+    let exam = app.db().current_exam().await.unwrap().unwrap();
+    app.db()
+        .find_candidate_by_id_number(exam.id, who.id_number)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// A page answer: 200 HTML.
+#[track_caller]
+fn page(reply: Reply) -> String {
+    let reply = reply.expect(200);
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        reply.header("content-type")
+    );
+    reply.text()
+}
+
+#[track_caller]
+fn redirect(reply: Reply, to: &str) {
+    let reply = reply.expect(303);
+    assert_eq!(reply.location(), to);
+}
+
+/// Sent away from a staff page: a redirect somewhere outside `/review`.
+#[track_caller]
+fn sent_away(reply: Reply) {
+    let reply = reply.expect(303);
+    assert!(
+        !reply.location().starts_with("/review"),
+        "{}",
+        reply.location()
+    );
+}
+
+/// A decision form as the case page sends it.
+fn decision(csrf: &str, outcome: &str, marks: &[(&str, &str, &str)]) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("csrf".to_string(), csrf.to_string()),
+        ("comment".to_string(), String::new()),
+        ("resubmit_by".to_string(), String::new()),
+    ];
+    for (code, ok, reason) in marks {
+        fields.push((format!("ok.{code}"), ok.to_string()));
+        fields.push((format!("reason.{code}"), reason.to_string()));
+        fields.push((format!("note.{code}"), String::new()));
+    }
+    fields.push(("outcome".to_string(), outcome.to_string()));
+    fields
+}
+
+async fn post(portal: &Portal, path: &str, fields: &[(String, String)]) -> Reply {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    portal.post_form(path, &fields).await
+}
+
+async fn only_staff_may_open_the_review_pages(backend: Backend) {
+    let app = app(backend).await;
+    let candidate = submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let case = format!("/review/cases/{id}");
+
+    let anonymous = Portal::new(&app);
+    sent_away(anonymous.get("/review").await);
+    sent_away(anonymous.get(&case).await);
+    sent_away(candidate.get("/review").await);
+    sent_away(candidate.get(&case).await);
+    let claim = [("csrf", candidate.csrf.as_str())];
+    sent_away(candidate.post_form("/review/claim", &claim).await);
+    assert_eq!(candidate.me().await["status"], "submitted");
+
+    // A staff form with another session's token changes nothing.
+    let staff = reviewer(&app).await;
+    let forged = staff
+        .post_form("/review/claim", &[("csrf", "forged")])
+        .await;
+    assert_eq!(forged.status.as_u16(), 403, "{}", forged.text());
+    let queue = page(staff.get("/review").await);
+    assert!(!queue.contains("继续审核："), "nothing was claimed");
+}
+
+async fn a_reviewer_returns_a_case_with_plain_forms(backend: Backend) {
+    let app = app(backend).await;
+    let candidate = submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let me = candidate.me().await;
+    let staff = reviewer(&app).await;
+
+    let queue = page(staff.get("/review").await);
+    assert!(
+        queue.contains(LI_MING.name) && queue.contains("待审核"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("420502********0215"),
+        "the list masks the ID number"
+    );
+    assert!(!queue.contains(LI_MING.id_number));
+    let found = page(staff.get(&format!("/review?q={}", LI_MING.id_number)).await);
+    assert!(found.contains(&format!("/review/cases/{id}")), "{found}");
+    let none = page(staff.get("/review?q=%E6%97%A0%E6%AD%A4%E4%BA%BA").await);
+    assert!(none.contains("没有符合条件的考生"), "{none}");
+
+    let claim = [("csrf", staff.csrf.as_str())];
+    let case_path = format!("/review/cases/{id}");
+    redirect(staff.post_form("/review/claim", &claim).await, &case_path);
+    let case = page(staff.get(&case_path).await);
+    assert!(case.contains(LI_MING.name));
+    assert!(
+        case.contains(LI_MING.id_number),
+        "staff see the full ID number"
+    );
+    for code in ["id_card", "student_status"] {
+        for image in image_ids(&me, code) {
+            let url = format!("/api/v1/review/images/{image}");
+            assert!(case.contains(&url), "the page shows {url}");
+        }
+    }
+    for reason in DEFAULT_REASONS {
+        assert!(case.contains(reason), "the catalogue offers {reason}");
+    }
+    assert!(case.contains("审核通过") && case.contains("退回修改"));
+    // The queue offers to go on with the held case.
+    let queue = page(staff.get("/review").await);
+    assert!(queue.contains("继续审核：李明"), "{queue}");
+
+    let blurred = "图片模糊不清";
+    let form = decision(
+        &staff.csrf,
+        "return",
+        &[("id_card", "1", ""), ("student_status", "0", blurred)],
+    );
+    // Nobody else waits: back to the queue, with the result once.
+    redirect(
+        post(&staff, &format!("{case_path}/decision"), &form).await,
+        "/review",
+    );
+    let queue = page(staff.get("/review").await);
+    assert!(queue.contains("已提交：退回修改（李明）"), "{queue}");
+    assert!(!page(staff.get("/review").await).contains("已提交：退回修改"));
+
+    let me = candidate.me().await;
+    assert_eq!(me["status"], "returned");
+    assert_eq!(material(&me, "id_card")["review"]["ok"], true);
+    let mark = &material(&me, "student_status")["review"];
+    assert_eq!(mark["ok"], false);
+    assert!(mark.to_string().contains(blurred), "{mark}");
+
+    // The finished case still opens, with its history, and offers no decision.
+    let case = page(staff.get(&case_path).await);
+    assert!(case.contains("退回修改") && case.contains(blurred));
+    assert!(!case.contains("/decision\""), "no decision form");
+}
+
+async fn refused_decisions_decide_nothing(backend: Backend) {
+    let app = app(backend).await;
+    let candidate = submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let staff = reviewer(&app).await;
+    let case_path = format!("/review/cases/{id}");
+    let marks = [("id_card", "1", ""), ("student_status", "1", "")];
+
+    // Not claimed: the page says so and offers 领取.
+    let case = page(staff.get(&case_path).await);
+    assert!(case.contains(&format!("{case_path}/claim")), "{case}");
+    let unclaimed = post(
+        &staff,
+        &format!("{case_path}/decision"),
+        &decision(&staff.csrf, "approve", &marks),
+    )
+    .await
+    .expect(409);
+    assert!(
+        unclaimed.text().contains("尚未领取"),
+        "{}",
+        unclaimed.text()
+    );
+    assert_eq!(candidate.me().await["status"], "submitted");
+
+    redirect(
+        staff
+            .post_form(&format!("{case_path}/claim"), &[("csrf", &staff.csrf)])
+            .await,
+        &case_path,
+    );
+
+    // An approval with a failed material: the message, the reviewer's choices kept.
+    let contradicting = [
+        ("id_card", "1", ""),
+        ("student_status", "0", "图片模糊不清"),
+    ];
+    let refused = post(
+        &staff,
+        &format!("{case_path}/decision"),
+        &decision(&staff.csrf, "approve", &contradicting),
+    )
+    .await
+    .expect(422);
+    let text = refused.text();
+    assert!(text.contains("不能审核通过"), "{text}");
+    assert!(
+        text.contains(r#"id="ok-student_status-0" name="ok.student_status" value="0" checked"#),
+        "the choice is kept: {text}"
+    );
+    assert_eq!(candidate.me().await["status"], "submitted");
+
+    // A malformed body gets a message, not a crash.
+    let broken = staff
+        .client
+        .post(staff.url(&format!("{case_path}/decision")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf=%ZZ&&=")
+        .send()
+        .await
+        .unwrap();
+    assert!(broken.status().is_client_error(), "{}", broken.status());
+
+    // Released: back in the queue, for anyone.
+    redirect(
+        staff
+            .post_form(&format!("{case_path}/release"), &[("csrf", &staff.csrf)])
+            .await,
+        "/review",
+    );
+    let queue = page(staff.get("/review").await);
+    assert!(queue.contains("已回到待审核队列"), "{queue}");
+    assert!(!queue.contains("继续审核："));
+    assert_eq!(candidate.me().await["status"], "submitted");
+}
