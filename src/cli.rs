@@ -13,6 +13,7 @@ use crate::config::{Config, ServeConfig};
 use crate::db::Db;
 use crate::db::audit::{Actor, AuditEntry};
 use crate::db::exams::ExamRow;
+use crate::db::settings::SECOND_REVIEW_SHARE;
 use crate::domain::id_number::IdNumber;
 use crate::domain::rules::ExamConfig;
 use crate::storage::Storage;
@@ -59,6 +60,12 @@ pub enum Command {
     /// Staff accounts (reviewers and admins).
     #[command(subcommand)]
     Staff(staff::StaffCommand),
+    /// Show, or set, the share of approvals that also go to a second reviewer (0 to 1;
+    /// every rejection does).
+    SecondReview {
+        /// For example 0.1 for one approval in ten.
+        share: Option<f64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +79,18 @@ pub enum ExamCommand {
     },
     /// List exams.
     List,
+    /// Show, or replace, the reasons reviewers pick from when a material fails.
+    Reasons {
+        /// The new catalogue, in order (a reason containing “请说明” asks the reviewer for
+        /// their own words); none: show the current one.
+        reasons: Vec<String>,
+        /// Go back to the default catalogue.
+        #[arg(long, conflicts_with = "reasons")]
+        default: bool,
+        /// Exam code; default: the current exam.
+        #[arg(long, env = "SHENHE_EXAM")]
+        exam: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +162,67 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let mark = if exam.is_current { "（当前）" } else { "" };
                 let count = db.count_candidates(exam.id).await?;
                 println!("{}  {}{mark}  考生 {count} 人", exam.code, exam.name);
+            }
+            db.close().await;
+        }
+        Command::SecondReview { share } => {
+            let db = open_db(&config).await?;
+            if let Some(share) = share {
+                if !(0.0..=1.0).contains(&share) {
+                    bail!("比例须在 0 到 1 之间，例如 0.1 表示十分之一的审核通过需要复核。");
+                }
+                db.set_setting(SECOND_REVIEW_SHARE, &share.to_string())
+                    .await?;
+                db.record_audit(AuditEntry {
+                    actor: Actor::Cli,
+                    action: "setting_changed",
+                    candidate_id: None,
+                    ip: None,
+                    detail: Some(serde_json::json!({ "key": SECOND_REVIEW_SHARE, "value": share })),
+                })
+                .await?;
+            }
+            let share = db.review_settings().await?.second_review_share;
+            println!(
+                "复核比例：审核通过的考生中随机 {:.0}% 需第二位审核员复核；审核不通过的全部复核。",
+                share * 100.0
+            );
+            db.close().await;
+        }
+        Command::Exam(ExamCommand::Reasons {
+            reasons,
+            default,
+            exam,
+        }) => {
+            let db = open_db(&config).await?;
+            let exam = choose_exam(&db, exam.as_deref()).await?;
+            if default || !reasons.is_empty() {
+                let reasons: Vec<String> = reasons
+                    .iter()
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                let stored = (!default && !reasons.is_empty())
+                    .then(|| serde_json::to_string(&reasons))
+                    .transpose()?;
+                db.set_review_reasons(exam.id, stored.as_deref()).await?;
+                db.record_audit(AuditEntry {
+                    actor: Actor::Cli,
+                    action: "setting_changed",
+                    candidate_id: None,
+                    ip: None,
+                    detail: Some(
+                        serde_json::json!({ "exam": exam.code, "review_reasons": reasons }),
+                    ),
+                })
+                .await?;
+            }
+            let exam = db.find_exam(exam.id).await?.context("the exam is gone")?;
+            let catalogue =
+                crate::domain::review::ReasonCatalogue::from_stored(exam.review_reasons.as_deref());
+            println!("{}（{}）的不合格原因：", exam.name, exam.code);
+            for (i, reason) in catalogue.reasons().iter().enumerate() {
+                println!("  {}. {reason}", i + 1);
             }
             db.close().await;
         }

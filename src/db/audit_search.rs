@@ -90,7 +90,7 @@ impl Db {
 }
 
 /// Every action the log records, with the words an admin reads.
-pub const ACTIONS: [(&str, &str); 21] = [
+pub const ACTIONS: [(&str, &str); 24] = [
     ("signed_in", "登录"),
     ("login_failed", "登录失败"),
     ("signed_out", "退出登录"),
@@ -107,7 +107,10 @@ pub const ACTIONS: [(&str, &str); 21] = [
     ("image_viewed", "查看图片"),
     ("decided", "作出审核决定"),
     ("audit_searched", "查询审计日志"),
-    ("staff_added", "添加工作人员"),
+    ("staff_created", "添加工作人员"),
+    ("staff_reset", "重置工作人员密码"),
+    ("staff_disabled", "停用工作人员"),
+    ("staff_enabled", "启用工作人员"),
     ("setting_changed", "修改系统设置"),
     ("exam_saved", "保存考试"),
     ("roster_import", "导入名册"),

@@ -116,4 +116,22 @@ impl Db {
         .context("setting the upload window")?;
         Ok(())
     }
+
+    /// Replaces the exam's reason catalogue (a JSON array of strings); `None`: the default.
+    pub async fn set_review_reasons(
+        &self,
+        exam_id: i64,
+        reasons: Option<&str>,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update exams set review_reasons = $2 where id = $1"
+        )
+        .bind(exam_id)
+        .bind(reasons)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("saving the reason catalogue")?;
+        Ok(())
+    }
 }

@@ -9,6 +9,7 @@ on_both_databases!(
     demo_then_explain_shows_the_category_rule_by_rule,
     import_dry_run_reports_and_writes_nothing,
     changing_the_rules_says_when_they_take_effect,
+    an_exam_gets_its_own_reason_catalogue,
 );
 
 fn shenhe(t: &TestDb, args: &[&str]) -> Output {
@@ -166,4 +167,48 @@ async fn changing_the_rules_says_when_they_take_effect(backend: Backend) {
 
     let unchanged = stdout(&shenhe(&t, &["exam", "add", path]));
     assert!(!unchanged.contains("重新导入名单后"), "{unchanged}");
+}
+
+async fn an_exam_gets_its_own_reason_catalogue(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    stdout(&shenhe(&t, &["demo"]));
+    let shown = stdout(&shenhe(&t, &["exam", "reasons"]));
+    assert!(
+        shown.contains("1. 图片模糊不清") && shown.contains("7. 其他（请说明）"),
+        "{shown}"
+    );
+
+    let set = stdout(&shenhe(
+        &t,
+        &["exam", "reasons", "照片反光看不清", "其他（请说明）"],
+    ));
+    assert!(
+        set.contains("1. 照片反光看不清") && !set.contains("图片模糊不清"),
+        "{set}"
+    );
+    let exam = t.db.current_exam().await.unwrap().unwrap();
+    let catalogue =
+        shenhe::domain::review::ReasonCatalogue::from_stored(exam.review_reasons.as_deref());
+    assert_eq!(catalogue.reasons(), ["照片反光看不清", "其他（请说明）"]);
+
+    let back = stdout(&shenhe(&t, &["exam", "reasons", "--default"]));
+    assert!(back.contains("1. 图片模糊不清"), "{back}");
+    let audit = t.db.recent_audit(5).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "setting_changed"));
+}
+
+#[tokio::test]
+async fn the_second_review_share_is_a_setting() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let shown = stdout(&shenhe(&t, &["second-review"]));
+    assert!(shown.contains("10%"), "{shown}");
+    let set = stdout(&shenhe(&t, &["second-review", "0.25"]));
+    assert!(set.contains("25%"), "{set}");
+    assert_eq!(
+        t.db.review_settings().await.unwrap().second_review_share,
+        0.25
+    );
+    let refused = shenhe(&t, &["second-review", "2"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("0 到 1"));
 }
