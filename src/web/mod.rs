@@ -5,6 +5,7 @@ mod api;
 pub(crate) mod assets;
 mod candidate;
 mod error;
+mod flash;
 mod health;
 mod review;
 mod session;

@@ -15,6 +15,7 @@ mod portal_images;
 mod portal_pages;
 mod portal_review;
 mod review_api;
+mod review_client;
 mod review_pages;
 mod serve;
 mod staff_auth;

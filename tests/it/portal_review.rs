@@ -9,26 +9,13 @@ use shenhe::domain::review::{Mark, Marks, Outcome};
 
 use crate::helpers::{Backend, TestApp, on_both_databases};
 use crate::photos::small_jpeg;
-use crate::portal_client::{
-    Candidate, LI_HUA, LI_MING, Portal, demo_app, id_of, image_ids, material,
-};
+use crate::portal_client::{Candidate, LI_HUA, LI_MING, demo_app, id_of, image_ids, material};
+use crate::review_client::submitted;
 
 on_both_databases!(
     a_return_opens_only_the_returned_materials_until_resubmission,
     approval_and_rejection_are_final_and_say_what_comes_next,
 );
-
-/// Signs in, uploads one image per material and submits.
-async fn submitted(app: &TestApp, who: &Candidate) -> Portal {
-    let portal = Portal::candidate(app, who).await;
-    let me = portal.me().await;
-    for m in me["materials"].as_array().expect("materials") {
-        let code = m["code"].as_str().expect("a code");
-        portal.upload_ok(code, small_jpeg()).await;
-    }
-    portal.submit().await.expect(200);
-    portal
-}
 
 async fn decide(app: &TestApp, who: &Candidate, outcome: Outcome, marks: &[(&str, Mark)]) {
     let exam = app.db().current_exam().await.unwrap().unwrap();

@@ -14,7 +14,8 @@ use shenhe::domain::rules::ExamConfig;
 use crate::helpers::{Backend, TestApp, on_both_databases};
 use crate::import::id;
 use crate::photos::small_jpeg;
-use crate::portal_client::{Candidate, LI_HUA, LI_MING, Portal, Reply, demo_app, material};
+use crate::portal_client::{Candidate, LI_HUA, LI_MING, Portal, Reply, material};
+use crate::review_client::{ADMIN, REVIEWER, candidate_id, review_app, staff, submitted};
 
 on_both_databases!(
     many_reviewers_claiming_at_once_never_get_the_same_case,
@@ -27,65 +28,6 @@ on_both_databases!(
     every_look_and_decision_is_in_the_audit_log,
     the_queue_filters_counts_and_pages,
 );
-
-const REVIEWER: (&str, &str) = shenhe::demo::REVIEWER;
-const ADMIN: (&str, &str) = shenhe::demo::ADMIN;
-const STAFF_PASSWORD: &str = "Review-2023-ok";
-
-/// A demo app where approvals are never sampled for second review (tests that want it
-/// change the setting).
-async fn app(backend: Backend) -> TestApp {
-    let app = demo_app(backend).await;
-    app.db()
-        .set_setting("second_review_share", "0")
-        .await
-        .unwrap();
-    app
-}
-
-/// A staff member signed in over the API (created first unless it is a demo account).
-async fn staff(app: &TestApp, username: &str) -> Portal {
-    let password = match username {
-        u if u == REVIEWER.0 => REVIEWER.1,
-        u if u == ADMIN.0 => ADMIN.1,
-        _ => {
-            let hash = shenhe::auth::hash_password(STAFF_PASSWORD.to_string())
-                .await
-                .unwrap();
-            app.db()
-                .save_staff(username, &hash, Role::Reviewer, false)
-                .await
-                .unwrap();
-            STAFF_PASSWORD
-        }
-    };
-    let mut portal = Portal::new(app);
-    portal.login(username, password).await.expect(200);
-    portal
-}
-
-/// A candidate who uploaded one photo per material and submitted.
-async fn submitted(app: &TestApp, who: &Candidate) -> Portal {
-    let portal = Portal::candidate(app, who).await;
-    let me = portal.me().await;
-    for m in me["materials"].as_array().expect("materials") {
-        portal
-            .upload_ok(m["code"].as_str().expect("a code"), small_jpeg())
-            .await;
-    }
-    portal.submit().await.expect(200);
-    portal
-}
-
-async fn candidate_id(app: &TestApp, who: &Candidate) -> i64 {
-    let exam = app.db().current_exam().await.unwrap().unwrap();
-    app.db()
-        .find_candidate_by_id_number(exam.id, who.id_number)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 async fn claim(reviewer: &Portal) -> Reply {
     Portal::send(reviewer.post("/api/v1/review/claim")).await
@@ -180,7 +122,7 @@ async fn many_submitted(app: &TestApp, range: std::ops::Range<usize>) -> Vec<i64
 }
 
 async fn many_reviewers_claiming_at_once_never_get_the_same_case(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let cases = many_submitted(&app, 0..40).await;
     let exam = app.db().current_exam().await.unwrap().unwrap();
 
@@ -274,7 +216,7 @@ async fn many_reviewers_claiming_at_once_never_get_the_same_case(backend: Backen
 }
 
 async fn a_returned_case_comes_back_fixed_and_is_approved(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let candidate = submitted(&app, &LI_MING).await;
     let reviewer = staff(&app, REVIEWER.0).await;
 
@@ -358,7 +300,7 @@ async fn a_returned_case_comes_back_fixed_and_is_approved(backend: Backend) {
 }
 
 async fn a_case_claimed_by_another_cannot_be_decided_or_released(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     submitted(&app, &LI_MING).await;
     let first = staff(&app, REVIEWER.0).await;
     let second = staff(&app, "wang").await;
@@ -410,7 +352,7 @@ async fn candidate_status(app: &TestApp, who: &Candidate) -> String {
 }
 
 async fn a_claim_without_activity_goes_back_to_the_queue(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let away = app.db().find_staff(REVIEWER.0).await.unwrap().unwrap();
@@ -438,7 +380,7 @@ async fn a_claim_without_activity_goes_back_to_the_queue(backend: Backend) {
 }
 
 async fn decisions_that_contradict_their_marks_are_refused(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     submitted(&app, &LI_HUA).await;
     let reviewer = staff(&app, REVIEWER.0).await;
     let case = claim(&reviewer).await.expect(200).json();
@@ -507,7 +449,7 @@ async fn decisions_that_contradict_their_marks_are_refused(backend: Backend) {
 }
 
 async fn rejections_and_sampled_approvals_go_to_a_second_reviewer(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let li_ming = submitted(&app, &LI_MING).await;
     submitted(&app, &LI_HUA).await;
     let first = staff(&app, REVIEWER.0).await;
@@ -590,7 +532,7 @@ async fn rejections_and_sampled_approvals_go_to_a_second_reviewer(backend: Backe
 }
 
 async fn candidates_and_reviewers_stay_out_of_what_is_not_theirs(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let candidate = submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let image = candidate.me().await["materials"][0]["images"][0]["id"]
@@ -645,7 +587,7 @@ async fn candidates_and_reviewers_stay_out_of_what_is_not_theirs(backend: Backen
 }
 
 async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let mut wrong = Portal::new(&app);
@@ -747,7 +689,7 @@ async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
 }
 
 async fn the_queue_filters_counts_and_pages(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let cases = many_submitted(&app, 0..60).await;
     let reviewer = staff(&app, REVIEWER.0).await;
     let page = |query: &'static str| {

@@ -4,8 +4,8 @@
 use shenhe::domain::review::DEFAULT_REASONS;
 
 use crate::helpers::{Backend, TestApp, on_both_databases};
-use crate::photos::small_jpeg;
-use crate::portal_client::{Candidate, LI_MING, Portal, Reply, demo_app, image_ids, material};
+use crate::portal_client::{LI_MING, Portal, Reply, image_ids, material};
+use crate::review_client::{REVIEWER, candidate_id, review_app, staff, submitted};
 
 on_both_databases!(
     only_staff_may_open_the_review_pages,
@@ -13,45 +13,9 @@ on_both_databases!(
     refused_decisions_decide_nothing,
 );
 
-/// A demo app where approvals are never sampled for second review.
-async fn app(backend: Backend) -> TestApp {
-    let app = demo_app(backend).await;
-    app.db()
-        .set_setting("second_review_share", "0")
-        .await
-        .unwrap();
-    app
-}
-
 /// The demo reviewer, signed in.
 async fn reviewer(app: &TestApp) -> Portal {
-    let (username, password) = shenhe::demo::REVIEWER;
-    let mut portal = Portal::new(app);
-    portal.login(username, password).await.expect(200);
-    portal
-}
-
-/// A candidate who uploaded one photo per material and submitted.
-async fn submitted(app: &TestApp, who: &Candidate) -> Portal {
-    let portal = Portal::candidate(app, who).await;
-    let me = portal.me().await;
-    for m in me["materials"].as_array().expect("materials") {
-        portal
-            .upload_ok(m["code"].as_str().expect("a code"), small_jpeg())
-            .await;
-    }
-    portal.submit().await.expect(200);
-    portal
-}
-
-async fn candidate_id(app: &TestApp, who: &Candidate) -> i64 {
-    let exam = app.db().current_exam().await.unwrap().unwrap();
-    app.db()
-        .find_candidate_by_id_number(exam.id, who.id_number)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    staff(app, REVIEWER.0).await
 }
 
 /// A page answer: 200 HTML.
@@ -110,7 +74,7 @@ async fn post(portal: &Portal, path: &str, fields: &[(String, String)]) -> Reply
 }
 
 async fn only_staff_may_open_the_review_pages(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let candidate = submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let case = format!("/review/cases/{id}");
@@ -135,7 +99,7 @@ async fn only_staff_may_open_the_review_pages(backend: Backend) {
 }
 
 async fn a_reviewer_returns_a_case_with_plain_forms(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let candidate = submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let me = candidate.me().await;
@@ -208,7 +172,7 @@ async fn a_reviewer_returns_a_case_with_plain_forms(backend: Backend) {
 }
 
 async fn refused_decisions_decide_nothing(backend: Backend) {
-    let app = app(backend).await;
+    let app = review_app(backend).await;
     let candidate = submitted(&app, &LI_MING).await;
     let id = candidate_id(&app, &LI_MING).await;
     let staff = reviewer(&app).await;

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -37,11 +38,23 @@ impl From<ReviewError> for ApiError {
     }
 }
 
-/// The acting reviewer, with the address the request came from.
-fn reviewer(state: &AppState, staff: &ApiStaff, headers: &HeaderMap, peer: SocketAddr) -> Reviewer {
-    Reviewer {
-        staff_id: staff.staff_id,
-        ip: state.client_ip(headers, Some(peer)),
+/// The acting reviewer: a staff session (CSRF checked on changes, see [`ApiStaff`]) and the
+/// address the request came from, for the audit log.
+pub struct ApiReviewer(Reviewer);
+
+impl FromRequestParts<AppState> for ApiReviewer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let staff = ApiStaff::from_request_parts(parts, state).await?;
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| *peer);
+        Ok(ApiReviewer(Reviewer {
+            staff_id: staff.staff_id,
+            ip: state.client_ip(&parts.headers, peer),
+        }))
     }
 }
 
@@ -194,11 +207,8 @@ pub async fn queue(
     ))]
 pub async fn claim_next(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
 ) -> Result<Response, ApiError> {
-    let who = reviewer(&state, &staff, &headers, peer);
     let now = crate::db::now();
     match state.reviewing.claim_next(&who, now).await? {
         None => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -219,12 +229,9 @@ pub async fn claim_next(
     ))]
 pub async fn claim(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<CaseJson>, ApiError> {
-    let who = reviewer(&state, &staff, &headers, peer);
     let now = crate::db::now();
     state.reviewing.claim(&who, id, now).await?;
     let case = state.reviewing.case(&who, id, now).await?;
@@ -241,12 +248,9 @@ pub async fn claim(
     ))]
 pub async fn release(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let who = reviewer(&state, &staff, &headers, peer);
     state.reviewing.release(&who, id, crate::db::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -462,12 +466,9 @@ impl From<&Case> for CaseJson {
     ))]
 pub async fn case(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<CaseJson>, ApiError> {
-    let who = reviewer(&state, &staff, &headers, peer);
     let case = state.reviewing.case(&who, id, crate::db::now()).await?;
     Ok(axum::Json(CaseJson::from(&case)))
 }
@@ -519,13 +520,10 @@ pub struct DecisionResponse {
     ))]
 pub async fn decide(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<axum::Json<DecisionResponse>, ApiError> {
-    let who = reviewer(&state, &staff, &headers, peer);
     let outcome = Outcome::parse_verb(&body.outcome).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -567,12 +565,10 @@ pub async fn decide(
     responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
 pub async fn image(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    serve(&state, &staff, &headers, peer, &id, false).await
+    serve(&state, &who, &id, false).await
 }
 
 /// 查看缩略图（审核用，记入审计日志）。
@@ -581,27 +577,22 @@ pub async fn image(
     responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
 pub async fn thumb(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    staff: ApiStaff,
+    ApiReviewer(who): ApiReviewer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    serve(&state, &staff, &headers, peer, &id, true).await
+    serve(&state, &who, &id, true).await
 }
 
 async fn serve(
     state: &AppState,
-    staff: &ApiStaff,
-    headers: &HeaderMap,
-    peer: SocketAddr,
+    who: &Reviewer,
     id: &str,
     thumb: bool,
 ) -> Result<Response, ApiError> {
     let uid = Uuid::parse_str(id).map_err(|_| ReviewError::NoSuchImage)?;
-    let who = reviewer(state, staff, headers, peer);
     let (_, bytes) = state
         .reviewing
-        .image(&who, uid, thumb, crate::db::now())
+        .image(who, uid, thumb, crate::db::now())
         .await?;
     Ok((
         [

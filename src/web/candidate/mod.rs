@@ -12,17 +12,16 @@ use axum::extract::{Form, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::ApiError;
 use super::session::{Session, load_session};
 use crate::db::accounts::Account;
-use views::{Flash, MessagePage};
+use views::MessagePage;
+
+use crate::web::flash::{Flash, FlashCookie};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -149,15 +148,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     }
 }
 
-const FLASH_COOKIE: &str = "shenhe_flash";
-
-#[derive(Serialize, Deserialize)]
-struct FlashCookie {
-    ok: bool,
-    text: String,
-    #[serde(default)]
-    material: Option<String>,
-}
+/// The candidate pages' one-time messages.
+const FLASH: FlashCookie = FlashCookie {
+    name: "shenhe_flash",
+    path: "/",
+};
 
 /// Sends the browser back to the material page with a one-time message.
 fn back_with(jar: CookieJar, ok: bool, text: String) -> Response {
@@ -177,31 +172,11 @@ fn back_to(jar: CookieJar, ok: bool, text: String, material: Option<&str>) -> Re
     });
     let to = material.map_or_else(|| "/".to_string(), |code| format!("/#material-{code}"));
     let material = material.map(str::to_string);
-    let json = serde_json::to_vec(&FlashCookie { ok, text, material }).unwrap_or_default();
-    let mut cookie = Cookie::new(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json));
-    cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Lax);
-    cookie.set_path("/");
-    cookie.set_max_age(time::Duration::minutes(1));
-    (jar.add(cookie), Redirect::to(&to)).into_response()
+    let jar = FLASH.set(jar, &Flash { ok, text, material });
+    (jar, Redirect::to(&to)).into_response()
 }
 
 /// Takes the one-time message, if any.
 fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
-    let Some(cookie) = jar.get(FLASH_COOKIE) else {
-        return (jar, None);
-    };
-    let flash = URL_SAFE_NO_PAD
-        .decode(cookie.value())
-        .ok()
-        .and_then(|json| serde_json::from_slice::<FlashCookie>(&json).ok())
-        .map(|f| Flash {
-            ok: f.ok,
-            text: f.text,
-            material: f.material,
-        });
-    let mut removal = Cookie::from(FLASH_COOKIE);
-    removal.set_path("/");
-    removal.make_removal();
-    (jar.add(removal), flash)
+    FLASH.take(jar)
 }

@@ -129,12 +129,7 @@ pub struct OutcomeView {
     pub deadline: Option<String>,
 }
 
-pub struct Flash {
-    pub ok: bool,
-    pub text: String,
-    /// The material the message is about; `None` for the page as a whole.
-    pub material: Option<String>,
-}
+pub use crate::web::flash::Flash;
 
 pub struct LimitsView {
     /// "JPG、PNG、WebP".

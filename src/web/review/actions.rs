@@ -12,12 +12,27 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use super::case::{Draft, case_id, case_page, not_found};
 use super::{CsrfForm, case_path, redirect_with, refused, reviewer};
 use crate::domain::review::{MarkInput, Outcome};
-use crate::review::{DecisionRequest, DecisionResult, ReviewError};
+use crate::review::{DecisionRequest, DecisionResult, ReviewError, Reviewer};
 use crate::web::AppState;
 use crate::web::staff::{failure, message, staff_posting};
 
 /// At most this many fields are read from a decision form (a few per material).
 const MAX_FIELDS: usize = 300;
+
+/// A form post on one case: the staff member (form CSRF checked) as the acting reviewer,
+/// and the case.
+async fn case_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    id: &str,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<(Reviewer, i64), Response> {
+    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    let visitor = staff_posting(state, headers, &csrf).await?;
+    let id = case_id(id).ok_or_else(not_found)?;
+    Ok((reviewer(state, &visitor, headers, peer), id))
+}
 
 pub async fn claim(
     State(state): State<AppState>,
@@ -27,15 +42,10 @@ pub async fn claim(
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    let visitor = match staff_posting(&state, &headers, &csrf).await {
-        Ok(visitor) => visitor,
+    let (me, id) = match case_post(&state, &headers, peer, &id, form).await {
+        Ok(post) => post,
         Err(response) => return response,
     };
-    let Some(id) = case_id(&id) else {
-        return not_found();
-    };
-    let me = reviewer(&state, &visitor, &headers, peer);
     match state.reviewing.claim(&me, id, crate::db::now()).await {
         Ok(()) => Redirect::to(&case_path(id)).into_response(),
         Err(ReviewError::NotClaimed(text)) => redirect_with(jar, &case_path(id), false, text),
@@ -51,15 +61,10 @@ pub async fn release(
     Path(id): Path<String>,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
-    let csrf = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    let visitor = match staff_posting(&state, &headers, &csrf).await {
-        Ok(visitor) => visitor,
+    let (me, id) = match case_post(&state, &headers, peer, &id, form).await {
+        Ok(post) => post,
         Err(response) => return response,
     };
-    let Some(id) = case_id(&id) else {
-        return not_found();
-    };
-    let me = reviewer(&state, &visitor, &headers, peer);
     match state.reviewing.release(&me, id, crate::db::now()).await {
         Ok(()) => {
             let name = candidate_name(&state, id).await;

@@ -17,16 +17,15 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
 
 use super::AppState;
+use super::flash::{Flash, FlashCookie};
 use super::staff::{StaffVisitor, failure, message};
 use crate::domain::status::Status;
 use crate::review::{ReviewError, Reviewer};
-use views::{Flash, StatusView};
+use views::StatusView;
 
 /// A decision form is a few fields per material: far below this.
 const DECISION_BODY_LIMIT: usize = 64 * 1024;
@@ -89,42 +88,28 @@ struct CsrfForm {
     csrf: String,
 }
 
-const FLASH_COOKIE: &str = "shenhe_review_flash";
-
-#[derive(Serialize, Deserialize)]
-struct FlashCookie {
-    ok: bool,
-    text: String,
-}
+/// The reviewer pages' one-time messages.
+const FLASH: FlashCookie = FlashCookie {
+    name: "shenhe_review_flash",
+    path: "/review",
+};
 
 /// Sends the browser to `to` (a path this module built) with a one-time message.
 fn redirect_with(jar: CookieJar, to: &str, ok: bool, text: String) -> Response {
-    let json = serde_json::to_vec(&FlashCookie { ok, text }).unwrap_or_default();
-    let mut cookie = Cookie::new(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json));
-    cookie.set_http_only(true);
-    cookie.set_same_site(SameSite::Lax);
-    cookie.set_path("/review");
-    cookie.set_max_age(time::Duration::minutes(1));
-    (jar.add(cookie), Redirect::to(to)).into_response()
+    let jar = FLASH.set(
+        jar,
+        &Flash {
+            ok,
+            text,
+            material: None,
+        },
+    );
+    (jar, Redirect::to(to)).into_response()
 }
 
 /// Takes the one-time message, if any.
 fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
-    let Some(cookie) = jar.get(FLASH_COOKIE) else {
-        return (jar, None);
-    };
-    let flash = URL_SAFE_NO_PAD
-        .decode(cookie.value())
-        .ok()
-        .and_then(|json| serde_json::from_slice::<FlashCookie>(&json).ok())
-        .map(|f| Flash {
-            ok: f.ok,
-            text: f.text,
-        });
-    let mut removal = Cookie::from(FLASH_COOKIE);
-    removal.set_path("/review");
-    removal.make_removal();
-    (jar.add(removal), flash)
+    FLASH.take(jar)
 }
 
 fn case_path(id: i64) -> String {

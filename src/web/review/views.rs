@@ -81,10 +81,7 @@ pub struct StatusView {
     pub label: &'static str,
 }
 
-pub struct Flash {
-    pub ok: bool,
-    pub text: String,
-}
+pub use crate::web::flash::Flash;
 
 /// One case: facts, category explanation and history on the left; the materials with
 /// every image and the decision form on the right.
