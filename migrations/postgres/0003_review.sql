@@ -9,6 +9,7 @@ alter table candidates add column claimed_at timestamptz;
 alter table candidates add column submitted_at timestamptz;
 alter table candidates add column first_reviewer_id bigint references staff (id);
 create index candidates_queue on candidates (exam_id, status, submitted_at, id);
+create index candidates_submitted on candidates (exam_id, submitted_at, id);
 create index candidates_exam_name on candidates (exam_id, name);
 create index candidates_claimed_by on candidates (claimed_by);
 

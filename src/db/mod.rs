@@ -77,6 +77,11 @@ impl Conditions {
         }
     }
 
+    /// A condition without a value.
+    pub fn push(&mut self, condition: &str) {
+        self.parts.push(condition.to_string());
+    }
+
     pub fn add(&mut self, condition: &str, value: Bind) {
         self.binds.push(value);
         let n = self.first + self.binds.len();

@@ -531,7 +531,9 @@ fn queue_conditions(filter: &QueueFilter) -> Conditions {
     let mut conditions = Conditions::after(1, "c.exam_id = $1");
     match &filter.status {
         Some(status) => conditions.add("c.status = ?", Bind::Text(status.clone())),
-        None => conditions.add("c.status <> ?", Bind::Text("draft".to_string())),
+        // Every case ever submitted (drafts have no submission time), read in queue order
+        // from `candidates_submitted`.
+        None => conditions.push("c.submitted_at is not null"),
     }
     if let Some(category) = &filter.category {
         conditions.add("c.category = ?", Bind::Text(category.clone()));
