@@ -1,5 +1,6 @@
 //! Subcommands. Each opens what it needs, does one job and says what it did.
 
+mod blobs;
 mod staff;
 
 use std::path::PathBuf;
@@ -66,6 +67,18 @@ pub enum Command {
         /// For example 0.1 for one approval in ten.
         share: Option<f64>,
     },
+    /// Re-encrypt every blob not under the current encryption key (stored before a key
+    /// was set, or under an old key). Blobs already current are skipped, so an
+    /// interrupted run can simply be started again.
+    Rekey,
+    /// Check blobs against the database: image rows whose blob is missing, and blobs no
+    /// row points at. Exits with status 1 when something is wrong and not repaired.
+    Fsck {
+        /// Delete blobs that no row points at and that are older than an hour (younger
+        /// ones may belong to an upload in progress). Rows are never deleted.
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,13 +131,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             result?;
         }
+        Command::Rekey => blobs::rekey(&Storage::open_with(&config.storage_config()?)?).await?,
+        Command::Fsck { repair } => {
+            let storage = Storage::open_with(&config.storage_config()?)?;
+            let db = open_db(&config).await?;
+            let result = blobs::fsck(&db, &storage, repair).await;
+            db.close().await;
+            return result;
+        }
         Command::Migrate => {
             open_db(&config).await?.close().await;
             println!("数据库已是最新结构");
         }
         Command::Demo => {
             let db = open_db(&config).await?;
-            Storage::open(&config.storage_url())?;
+            blobs::ensure_demo_key(&config)?;
+            Storage::open_with(&config.storage_config()?)?;
             crate::demo::load(&db).await?.print("http://127.0.0.1:8080");
             db.close().await;
         }
@@ -283,7 +305,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()> {
     let db = open_db(config).await?;
-    let storage = Storage::open(&config.storage_url())?;
+    if serve_config.demo {
+        blobs::ensure_demo_key(config)?;
+    }
+    let storage = Storage::open_with(&config.storage_config()?)?;
+    if !storage.is_encrypted() {
+        tracing::warn!(
+            "uploaded images are stored unencrypted: set --encryption-key-file or \
+             SHENHE_ENCRYPTION_KEY to encrypt them at rest"
+        );
+    }
     let server = Server::bind(
         serve_config.listen,
         AppState::new(db.clone(), storage.clone(), serve_config.web.clone()),
@@ -298,7 +329,11 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
         db.engine(),
         storage.description()
     );
-    tokio::spawn(crate::web::sweep_sessions(
+    if let Some(address) = serve_config.metrics_address {
+        let bound = crate::web::serve_metrics(address).await?;
+        tracing::info!("metrics on http://{bound}/metrics");
+    }
+    tokio::spawn(crate::web::sweep_expired(
         db.clone(),
         serve_config.web.clone(),
     ));

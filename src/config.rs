@@ -4,7 +4,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
+
+use crate::storage::{Key, Keyring, S3Settings, StorageConfig};
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone, Args)]
@@ -27,9 +30,49 @@ pub struct Config {
     )]
     pub db_max_connections: u32,
 
-    /// Blob storage URL: `file:///absolute/path`. Default: `<data-dir>/blobs`.
+    /// Blob storage URL: `file:///absolute/path` or `s3://bucket/prefix` (credentials from
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`). Default: `<data-dir>/blobs`.
     #[arg(long, env = "SHENHE_STORAGE_URL", global = true)]
     pub storage_url: Option<String>,
+
+    /// S3 endpoint for an S3-compatible server, e.g. `http://127.0.0.1:9000`. Default: AWS.
+    #[arg(long, env = "SHENHE_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// S3 region.
+    #[arg(
+        long,
+        env = "SHENHE_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
+
+    /// File holding the 256-bit key blobs are encrypted with (64 hex digits or base64).
+    /// Default: `<data-dir>/encryption.key` when that file exists; else blobs are stored
+    /// unencrypted.
+    #[arg(long, env = "SHENHE_ENCRYPTION_KEY_FILE", global = true)]
+    pub encryption_key_file: Option<PathBuf>,
+
+    /// The encryption key itself (64 hex digits or base64), instead of a file.
+    #[arg(
+        long,
+        env = "SHENHE_ENCRYPTION_KEY",
+        hide_env_values = true,
+        conflicts_with = "encryption_key_file",
+        global = true
+    )]
+    pub encryption_key: Option<String>,
+
+    /// Files of earlier keys, comma-separated: blobs they encrypted stay readable (until
+    /// `shenhe rekey` re-encrypts them with the current key).
+    #[arg(
+        long,
+        env = "SHENHE_OLD_ENCRYPTION_KEY_FILES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub old_encryption_key_files: Vec<PathBuf>,
 
     /// Log format.
     #[arg(long, env = "SHENHE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
@@ -50,6 +93,11 @@ pub struct ServeConfig {
     /// Load the demo exam, candidates and staff before serving (idempotent).
     #[arg(long, env = "SHENHE_DEMO")]
     pub demo: bool,
+
+    /// Serve Prometheus metrics at `/metrics` on this address (an internal one, e.g.
+    /// `127.0.0.1:9090`). Default: no metrics.
+    #[arg(long, env = "SHENHE_METRICS_ADDRESS")]
+    pub metrics_address: Option<SocketAddr>,
 
     #[command(flatten)]
     pub web: WebSettings,
@@ -76,8 +124,8 @@ pub struct WebSettings {
     #[arg(long, env = "SHENHE_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
-    /// Sign-in attempts allowed per client address per minute (a burst of this many, then
-    /// refilled evenly over the minute). Behind a proxy without `--client-ip-header` every
+    /// Sign-in attempts allowed per client address per minute (counted by all nodes
+    /// together, in one-minute windows). Behind a proxy without `--client-ip-header` every
     /// candidate shares one address, so keep it generous.
     #[arg(long, env = "SHENHE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub login_attempts_per_minute: u32,
@@ -112,6 +160,51 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("shenhe.db").display()))
+    }
+
+    /// Where blobs go and the keys they are encrypted with (read from their files now).
+    pub fn storage_config(&self) -> anyhow::Result<StorageConfig> {
+        Ok(StorageConfig {
+            url: self.storage_url(),
+            s3: S3Settings {
+                endpoint: self.s3_endpoint.clone(),
+                region: self.s3_region.clone(),
+                ..S3Settings::default()
+            },
+            keys: self.keyring()?,
+        })
+    }
+
+    /// The key file `serve --demo` and `demo` create when no key is configured, and which
+    /// is used by default whenever it exists.
+    pub fn default_key_file(&self) -> PathBuf {
+        self.data_dir.join("encryption.key")
+    }
+
+    /// Whether a key is configured (by flag or environment, not the default file).
+    pub fn has_configured_key(&self) -> bool {
+        self.encryption_key.is_some() || self.encryption_key_file.is_some()
+    }
+
+    fn keyring(&self) -> anyhow::Result<Option<Keyring>> {
+        let current = match (&self.encryption_key, &self.encryption_key_file) {
+            (Some(text), _) => Some(Key::parse(text).context("reading SHENHE_ENCRYPTION_KEY")?),
+            (None, Some(file)) => Some(Key::read_file(file)?),
+            (None, None) => {
+                let file = self.default_key_file();
+                file.exists().then(|| Key::read_file(&file)).transpose()?
+            }
+        };
+        let old = self
+            .old_encryption_key_files
+            .iter()
+            .map(|file| Key::read_file(file))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        match current {
+            Some(current) => Ok(Some(Keyring::new(current, old))),
+            None if old.is_empty() => Ok(None),
+            None => bail!("old encryption keys are set but no current key"),
+        }
     }
 
     pub fn storage_url(&self) -> String {

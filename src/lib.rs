@@ -25,7 +25,7 @@ pub mod portal;
 pub mod review;
 /// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
 pub mod roster;
-/// The only place that touches blobs.
+/// The only place that touches blobs: a local folder or S3, encrypted at rest with a key.
 pub mod storage;
 /// Logging set-up.
 pub mod telemetry;

@@ -42,11 +42,14 @@ pub async fn upload(
         .await
         .map_err(|_| PortalError::Busy)?
         .map_err(|_| PortalError::Busy)?;
+    metrics::counter!("shenhe_upload_bytes_total").increment(bytes.len() as u64);
     let limits = portal.limits.clone();
     let span = tracing::Span::current();
     let normalised = tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
+        let started = std::time::Instant::now();
         let result = normalise(&bytes, &limits);
+        metrics::histogram!("shenhe_image_processing_seconds").record(started.elapsed());
         drop(permit);
         result
     })
@@ -80,6 +83,7 @@ pub async fn upload(
     .await;
     let refused = match stored {
         Ok(Ok(row)) => {
+            metrics::counter!("shenhe_uploads_total").increment(1);
             let detail = serde_json::json!({
                 "material": material, "image": row.uid, "bytes": row.byte_size,
             });

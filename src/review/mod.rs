@@ -224,7 +224,13 @@ impl Reviewing {
     }
 
     async fn count(&self, exam_id: i64) -> anyhow::Result<BTreeMap<String, i64>> {
-        Ok(self.db.status_counts(exam_id).await?.into_iter().collect())
+        let counts: BTreeMap<String, i64> =
+            self.db.status_counts(exam_id).await?.into_iter().collect();
+        // Queue depth is status `submitted` (and `in_review`, awaiting a second reviewer).
+        for (status, n) in &counts {
+            metrics::gauge!("shenhe_candidates", "status" => status.clone()).set(*n as f64);
+        }
+        Ok(counts)
     }
 
     fn cutoff(now: OffsetDateTime) -> OffsetDateTime {
@@ -286,6 +292,9 @@ impl Reviewing {
                 &reviewer.audit("case_claimed", 0, None),
             )
             .await?;
+        if claimed.is_some() {
+            metrics::counter!("shenhe_claims_total").increment(1);
+        }
         Ok(claimed.map(|(id, _)| id))
     }
 

@@ -7,6 +7,7 @@ mod candidate;
 mod error;
 mod flash;
 mod health;
+mod metrics;
 mod review;
 mod session;
 mod signin;
@@ -20,9 +21,11 @@ use anyhow::Context;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::extract::MatchedPath;
+use axum::http::{HeaderName, HeaderValue, Request, Response, header};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -64,6 +67,7 @@ impl AppState {
                 letters_and_digits: settings.password_letters_and_digits,
             },
             throttle: throttle::LoginThrottle::new(
+                db.clone(),
                 settings.login_attempts_per_minute,
                 settings.client_ip_header.clone(),
             ),
@@ -117,7 +121,44 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    app.layer(TraceLayer::new_for_http()).with_state(state)
+    app.layer(axum::middleware::from_fn(metrics::track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_status),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+pub use metrics::start as serve_metrics;
+
+/// Every log line of a request carries this span: its id (`x-request-id`, kept from a proxy
+/// or made here), method, route pattern and, once answered, status. Never the path or the
+/// query string: they can hold ids, and the review queue's `q=` an ID number.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |path| path.as_str());
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!(
+        "request",
+        request_id = id,
+        method = %request.method(),
+        route,
+        status = tracing::field::Empty,
+    )
+}
+
+fn record_status<B>(response: &Response<B>, latency: std::time::Duration, span: &tracing::Span) {
+    span.record("status", response.status().as_u16());
+    tracing::debug!(?latency, "answered");
 }
 
 /// A bound server, ready to run.
@@ -158,18 +199,22 @@ impl Server {
     }
 }
 
-/// Deletes idle sessions every few minutes, forever. Expired sessions are refused anyway
-/// (the lookup checks the idle time); this only keeps the table small. Every node may run
-/// it: the delete is idempotent.
-pub async fn sweep_sessions(db: Db, settings: WebSettings) {
+/// Deletes idle sessions and ended sign-in windows every few minutes, forever. Both are
+/// refused anyway (the lookups check the time); this only keeps the tables small. Every
+/// node may run it: the deletes are idempotent.
+pub async fn sweep_expired(db: Db, settings: WebSettings) {
     let idle = session::longest_idle(&settings);
     let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         every.tick().await;
-        match db.sweep_sessions(crate::db::now() - idle).await {
+        let now = crate::db::now();
+        match db.sweep_sessions(now - idle).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!("swept {n} idle sessions"),
             Err(e) => tracing::warn!("sweeping idle sessions: {e:#}"),
+        }
+        if let Err(e) = db.sweep_rate_limits(now - throttle::WINDOW).await {
+            tracing::warn!("sweeping sign-in windows: {e:#}");
         }
     }
 }

@@ -36,7 +36,7 @@ pub async fn start(
     totp: Option<&str>,
 ) -> Result<Started, ApiError> {
     let address = state.throttle.client_ip(headers, peer);
-    if let Err(wait) = state.throttle.check(address) {
+    if let Err(wait) = state.throttle.check(address).await {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "登录尝试过于频繁，请稍后再试。",
@@ -59,6 +59,7 @@ pub async fn start(
         SignIn::Ok(signed_in) => signed_in,
         SignIn::Busy => return Err(ApiError::busy()),
         SignIn::Wrong { account } => {
+            metrics::counter!("shenhe_login_failures_total", "reason" => "password").increment(1);
             let actor = account.map_or(Actor::Anonymous, actor_of);
             audit_actor(state, actor, "login_failed", ip, reason("password"));
             return Err(wrong());
@@ -67,12 +68,14 @@ pub async fn start(
             return Err(totp_error("请输入动态验证码。"));
         }
         SignIn::WrongTotp { account } => {
+            metrics::counter!("shenhe_login_failures_total", "reason" => "totp").increment(1);
             audit_actor(state, actor_of(account), "totp_failed", ip, None);
             return Err(totp_error(
                 "动态验证码不正确或已使用过，请输入验证器中最新的 6 位验证码（需重新输入密码）。",
             ));
         }
         SignIn::Locked { account, until } => {
+            metrics::counter!("shenhe_login_failures_total", "reason" => "locked").increment(1);
             audit_actor(
                 state,
                 actor_of(account),

@@ -1,35 +1,30 @@
-//! A per-address limit on sign-in attempts: a first shield in front of argon2. It lives in
-//! the process (each node counts its own); the account lockout lives in the database.
+//! A per-address limit on sign-in attempts: a first shield in front of argon2. The count
+//! lives in the database (fixed one-minute windows), so it holds across nodes, like the
+//! account lockout.
 
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
 
-#[derive(Clone)]
+use crate::db::Db;
+
+/// The length of one counting window.
+pub const WINDOW: time::Duration = time::Duration::minutes(1);
+
+#[derive(Clone, Debug)]
 pub struct LoginThrottle {
-    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    db: Db,
+    per_minute: i32,
     header: Option<String>,
 }
 
-impl std::fmt::Debug for LoginThrottle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginThrottle").finish_non_exhaustive()
-    }
-}
-
-/// Addresses kept before stale ones are dropped, so memory stays bounded.
-const SWEEP_ABOVE: usize = 100_000;
-
 impl LoginThrottle {
-    pub fn new(per_minute: u32, header: Option<String>) -> LoginThrottle {
-        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    pub fn new(db: Db, per_minute: u32, header: Option<String>) -> LoginThrottle {
         LoginThrottle {
-            limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            db,
+            per_minute: i32::try_from(per_minute).unwrap_or(i32::MAX).max(1),
             header,
         }
     }
@@ -45,14 +40,26 @@ impl LoginThrottle {
         peer.map(|peer| peer.ip())
     }
 
-    /// `Err(wait)` when this address has used up its attempts.
-    pub fn check(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
+    /// Counts an attempt; `Err(wait)` when this address has used up its attempts. When the
+    /// database cannot count, the attempt goes through: the account lockout still holds.
+    pub async fn check(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
         let Some(ip) = ip else { return Ok(()) };
-        if self.limiter.len() > SWEEP_ABOVE {
-            self.limiter.retain_recent();
+        let now = crate::db::now();
+        match self.db.count_hit(&key(ip), now, now - WINDOW).await {
+            Ok((hits, _)) if hits <= self.per_minute => Ok(()),
+            Ok((_, started)) => {
+                let left = (started + WINDOW - now).max(time::Duration::ZERO);
+                Err(Duration::from_secs(left.whole_seconds().unsigned_abs()))
+            }
+            Err(e) => {
+                tracing::warn!("sign-in throttle: {e:#}");
+                Ok(())
+            }
         }
-        self.limiter
-            .check_key(&ip)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
+}
+
+/// The row key: a hash, so the table holds no addresses.
+fn key(ip: IpAddr) -> String {
+    hex::encode(Sha256::digest(format!("login:{ip}")))
 }

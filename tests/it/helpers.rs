@@ -1,14 +1,17 @@
 //! Test harness: a fresh database per test on either engine, and the real app on port 0.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use shenhe::config::WebSettings;
 use shenhe::db::Db;
-use shenhe::storage::Storage;
+use shenhe::storage::{Key, Keyring, Storage, StorageConfig};
 use shenhe::web::{AppState, Server};
 use sqlx::postgres::PgConnectOptions;
 use tempfile::TempDir;
+
+use crate::s3::{S3Server, s3_server};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -123,11 +126,27 @@ impl Drop for TestDb {
     }
 }
 
+/// Where a test app keeps its blobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The local folder `<test dir>/blobs`.
+    Local,
+    /// A bucket on an S3 server in process.
+    S3,
+}
+
+/// The encryption key of apps started with [`TestApp::spawn_on`].
+pub const TEST_KEY: &str = "0001020304050607080910111213141516171819202122232425262728293031";
+
 /// The real application, serving on a random port.
 pub struct TestApp {
     pub address: SocketAddr,
     pub test_db: TestDb,
     pub client: reqwest::Client,
+    /// The app's blob store, for looking behind its back.
+    pub storage: Storage,
+    /// The S3 server of an app on [`Store::S3`].
+    pub s3: Option<S3Server>,
 }
 
 impl TestApp {
@@ -135,11 +154,38 @@ impl TestApp {
         TestApp::spawn_with(backend, WebSettings::default()).await
     }
 
-    /// The app with other web settings (password policy, sign-in throttle …).
+    /// The app with other web settings (password policy, sign-in throttle …), blobs
+    /// unencrypted in the local folder.
     pub async fn spawn_with(backend: Backend, settings: WebSettings) -> TestApp {
         let test_db = TestDb::new(backend).await;
-        let storage = Storage::open(&test_db.storage_url()).expect("opening storage");
-        let state = AppState::new(test_db.db.clone(), storage, settings);
+        let config = StorageConfig::new(test_db.storage_url());
+        TestApp::start(test_db, config, None, settings).await
+    }
+
+    /// The app with blobs on the given store, encrypted with [`TEST_KEY`].
+    pub async fn spawn_on(backend: Backend, store: Store) -> TestApp {
+        let test_db = TestDb::new(backend).await;
+        let (mut config, s3) = match store {
+            Store::Local => (StorageConfig::new(test_db.storage_url()), None),
+            Store::S3 => {
+                let server = s3_server().await;
+                let mut config = StorageConfig::new(&server.url);
+                config.s3 = server.settings();
+                (config, Some(server))
+            }
+        };
+        config.keys = Some(Keyring::new(Key::parse(TEST_KEY).unwrap(), vec![]));
+        TestApp::start(test_db, config, s3, WebSettings::default()).await
+    }
+
+    async fn start(
+        test_db: TestDb,
+        config: StorageConfig,
+        s3: Option<S3Server>,
+        settings: WebSettings,
+    ) -> TestApp {
+        let storage = Storage::open_with(&config).expect("opening storage");
+        let state = AppState::new(test_db.db.clone(), storage.clone(), settings);
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), state)
             .await
             .expect("binding");
@@ -149,7 +195,30 @@ impl TestApp {
             address,
             test_db,
             client: reqwest::Client::new(),
+            storage,
+            s3,
         }
+    }
+
+    /// Every file the blob store keeps on disk (for S3, the server's files of the bucket).
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        let root = match &self.s3 {
+            Some(server) => server.bucket_folder(),
+            None => self.test_db.dir.path().join("blobs"),
+        };
+        let mut files = Vec::new();
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("reading the blob folder") {
+                let path = entry.expect("a folder entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
     }
 
     pub fn db(&self) -> &Db {

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use serde_json::{Value, json};
+use shenhe::db::Db;
 use shenhe::db::audit::{Actor, AuditEntry};
 use shenhe::db::images::NewImage;
 use shenhe::db::review::{Decided, NewDecision};
@@ -63,8 +64,7 @@ fn marks(case: &Value, failed: &[(&str, &str, Option<&str>)]) -> Value {
 
 /// Candidates numbered `range` in the demo exam, submitted with one (blob-less) image per
 /// material, in submission order. The queue never reads blobs, so none are written.
-async fn many_submitted(app: &TestApp, range: std::ops::Range<usize>) -> Vec<i64> {
-    let db = app.db();
+pub(crate) async fn many_submitted(db: &Db, range: std::ops::Range<usize>) -> Vec<i64> {
     let exam = db.current_exam().await.unwrap().unwrap();
     let mut csv = "报名号,身份证号,姓名,电子邮箱,学校,是否在校生,户口所在地,报考学科\n".to_string();
     for i in range.clone() {
@@ -123,7 +123,7 @@ async fn many_submitted(app: &TestApp, range: std::ops::Range<usize>) -> Vec<i64
 
 async fn many_reviewers_claiming_at_once_never_get_the_same_case(backend: Backend) {
     let app = review_app(backend).await;
-    let cases = many_submitted(&app, 0..40).await;
+    let cases = many_submitted(app.db(), 0..40).await;
     let exam = app.db().current_exam().await.unwrap().unwrap();
 
     // Twelve reviewers on the database directly, each claiming and deciding until the
@@ -194,7 +194,7 @@ async fn many_reviewers_claiming_at_once_never_get_the_same_case(backend: Backen
     assert_eq!(distinct, cases.iter().copied().collect::<HashSet<_>>());
 
     // Over HTTP: eight reviewers press 领取下一位 at the same moment.
-    let more = many_submitted(&app, 40..48).await;
+    let more = many_submitted(app.db(), 40..48).await;
     let mut clients = Vec::new();
     for i in 0..8 {
         clients.push(staff(&app, &format!("h{i}")).await);
@@ -690,7 +690,7 @@ async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
 
 async fn the_queue_filters_counts_and_pages(backend: Backend) {
     let app = review_app(backend).await;
-    let cases = many_submitted(&app, 0..60).await;
+    let cases = many_submitted(app.db(), 0..60).await;
     let reviewer = staff(&app, REVIEWER.0).await;
     let page = |query: &'static str| {
         let reviewer = &reviewer;

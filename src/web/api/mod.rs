@@ -13,11 +13,13 @@ mod submit;
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +27,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::ApiError;
+use super::upload::DRAIN_LIMIT;
 
 #[derive(OpenApi)]
 #[openapi(info(
@@ -85,6 +88,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        // The body is read here, not by `Json`: an oversized one is drained (up to
+        // DRAIN_LIMIT) before the 413, or the client, still sending, would see the
+        // connection reset instead of the message.
+        let (parts, body) = request.into_parts();
+        let mut stream = body.into_data_stream();
+        let mut kept = Vec::new();
+        let mut total = 0usize;
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "请求没有完整收到，请检查网络后重试。",
+                ));
+            };
+            total = total.saturating_add(chunk.len());
+            if total <= SMALL_BODY {
+                kept.extend_from_slice(&chunk);
+            } else if total > DRAIN_LIMIT {
+                break;
+            }
+        }
+        if total > SMALL_BODY {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "请求内容太大，请检查后重试。",
+            ));
+        }
+        let request = Request::from_parts(parts, Body::from(kept));
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
