@@ -228,18 +228,6 @@ pub async fn change_password(
     Ok(())
 }
 
-/// The client's address as the audit log keeps it.
-pub fn client_ip(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: Option<SocketAddr>,
-) -> Option<String> {
-    state
-        .throttle
-        .client_ip(headers, peer)
-        .map(|ip| ip.to_string())
-}
-
 /// A refused second-factor change as the API's error (the pages show its message).
 pub fn two_factor_refusal(error: TwoFactorError) -> ApiError {
     let status = match &error {

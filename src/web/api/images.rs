@@ -125,7 +125,12 @@ async fn serve(
         &image.blob_key
     };
     let bytes = state.storage.get(key).await?;
-    Ok((
+    Ok(jpeg(bytes))
+}
+
+/// A stored image as an answer: never cached by anyone but the browser that asked.
+pub fn jpeg(bytes: bytes::Bytes) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "image/jpeg"),
             (header::CACHE_CONTROL, "private, no-store"),
@@ -133,5 +138,5 @@ async fn serve(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

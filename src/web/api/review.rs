@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::ApiJson;
 use super::auth::ErrorBody;
+use super::images::jpeg;
 use crate::db::review::{QueueFilter, QueueItem};
 use crate::domain::id_number::mask;
 use crate::domain::review::{MarkInput, Marks, Outcome};
@@ -594,12 +595,5 @@ async fn serve(
         .reviewing
         .image(who, uid, thumb, crate::db::now())
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/jpeg"),
-            (header::CACHE_CONTROL, "private, no-store"),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(jpeg(bytes))
 }

@@ -15,7 +15,7 @@ use crate::auth::two_factor;
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::session::{ApiStaff, ApiStaffSetup};
-use crate::web::signin::{self, client_ip, two_factor_refusal};
+use crate::web::signin::{self, two_factor_refusal};
 
 #[derive(Serialize, ToSchema)]
 pub struct StaffMe {
@@ -99,7 +99,7 @@ pub async fn confirm_totp(
     two_factor::confirm_enrollment(&state.db, staff.staff_id, &request.code)
         .await
         .map_err(two_factor_refusal)?;
-    let ip = client_ip(&state, &headers, Some(peer));
+    let ip = state.client_ip(&headers, Some(peer));
     signin::audit(&state, staff.session.account, "totp_enrolled", ip);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -120,7 +120,7 @@ pub async fn disable_totp(
     staff: ApiStaff,
     ApiJson(request): ApiJson<TotpCode>,
 ) -> Result<StatusCode, ApiError> {
-    let ip = client_ip(&state, &headers, Some(peer));
+    let ip = state.client_ip(&headers, Some(peer));
     match two_factor::turn_off(&state.db, staff.staff_id, &request.code).await {
         Ok(()) => {
             signin::audit(&state, staff.session.account, "totp_disabled", ip);

@@ -16,7 +16,7 @@ use super::views::{TotpPage, TotpSetup};
 use super::{StaffVisitor, enrolling, enrolling_posting, failure, message, staff_posting};
 use crate::auth::two_factor::{self, TwoFactorError};
 use crate::web::AppState;
-use crate::web::signin::{self, client_ip};
+use crate::web::signin;
 
 #[derive(Deserialize)]
 pub struct CodeForm {
@@ -48,7 +48,7 @@ pub async fn confirm(
     };
     match two_factor::confirm_enrollment(&state.db, visitor.staff_id, &form.code).await {
         Ok(()) => {
-            let ip = client_ip(&state, &headers, Some(peer));
+            let ip = state.client_ip(&headers, Some(peer));
             signin::audit(&state, visitor.session.account, "totp_enrolled", ip);
             let notice = "两步验证已启用。今后登录时，除密码外还须输入验证器中显示的动态验证码。";
             render(&state, &visitor, StatusCode::OK, None, Some(notice)).await
@@ -70,7 +70,7 @@ pub async fn disable(
         Ok(visitor) => visitor,
         Err(response) => return response,
     };
-    let ip = client_ip(&state, &headers, Some(peer));
+    let ip = state.client_ip(&headers, Some(peer));
     match two_factor::turn_off(&state.db, visitor.staff_id, &form.code).await {
         Ok(()) => {
             signin::audit(&state, visitor.session.account, "totp_disabled", ip);
