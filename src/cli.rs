@@ -1,6 +1,7 @@
 //! Subcommands. Each opens what it needs, does one job and says what it did.
 
 mod blobs;
+mod results;
 mod staff;
 
 use std::path::PathBuf;
@@ -79,6 +80,12 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Export review results (what the office uploads back to the national system), as
+    /// CSV or XLSX, streamed.
+    Export(results::ExportArgs),
+    /// Delete every image and the personal data of a finished exam; aggregate statistics
+    /// and an anonymised audit trail stay. Refused while the exam's windows are open.
+    Purge(results::PurgeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +146,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             return result;
         }
+        Command::Export(args) => return results::export(&config, args).await,
+        Command::Purge(args) => return results::purge(&config, args).await,
         Command::Migrate => {
             open_db(&config).await?.close().await;
             println!("数据库已是最新结构");

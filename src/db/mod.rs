@@ -9,13 +9,16 @@ pub mod audit;
 pub mod audit_search;
 pub mod candidates;
 pub mod exams;
+pub mod export;
 pub mod fsck;
 pub mod images;
+pub mod purge;
 pub mod rate_limits;
 pub mod review;
 pub mod roster_load;
 pub mod sessions;
 pub mod settings;
+pub mod stats;
 pub mod staff;
 pub mod submissions;
 

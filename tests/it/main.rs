@@ -3,12 +3,16 @@
 
 mod helpers;
 
+mod admin_dashboard;
+mod admin_exams;
+mod admin_people;
 mod cli;
 mod demo;
 mod fsck;
 mod health;
 mod import;
 mod photos;
+mod export;
 mod portal_access;
 mod portal_client;
 mod portal_flow;
@@ -16,6 +20,7 @@ mod portal_images;
 mod portal_pages;
 mod portal_review;
 mod portal_s3;
+mod purge;
 mod review_api;
 mod review_client;
 mod review_pages;

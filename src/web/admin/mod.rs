@@ -1,5 +1,13 @@
-//! Admin pages. For now: the audit log, searchable by person, candidate, action and time,
-//! with the second-review disagreements above it.
+//! Admin pages: one module per area, each with its own router; this one holds the audit
+//! log (searchable by person, candidate, action and time, with the second-review
+//! disagreements above it) and who may see an admin page (`admin_page`, `admin_posting`).
+
+mod candidates;
+mod dashboard;
+mod exams;
+mod results;
+mod roster;
+mod staff;
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -14,10 +22,50 @@ use crate::domain::review::Outcome;
 use crate::domain::window::beijing;
 use crate::web::AppState;
 use crate::web::api::AuditQuery;
-use crate::web::staff::{failure, message, staff_page};
+use crate::web::staff::{StaffVisitor, failure, message, staff_page, staff_posting};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(audit))
+    Router::new()
+        .route("/admin/audit", get(audit))
+        .merge(dashboard::router())
+        .merge(exams::router())
+        .merge(roster::router())
+        .merge(candidates::router())
+        .merge(staff::router())
+        .merge(results::router())
+}
+
+/// The admin looking at a page, or the response instead: a redirect for visitors who are
+/// not signed in as staff (see [`staff_page`]), 403 for reviewers.
+pub async fn admin_page(state: &AppState, headers: &HeaderMap) -> Result<StaffVisitor, Response> {
+    let visitor = staff_page(state, headers).await?;
+    if visitor.is_admin() {
+        Ok(visitor)
+    } else {
+        Err(not_admin())
+    }
+}
+
+/// [`admin_page`] for a form post, whose `csrf` field must be the session's token.
+pub async fn admin_posting(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<StaffVisitor, Response> {
+    let visitor = staff_posting(state, headers, csrf).await?;
+    if visitor.is_admin() {
+        Ok(visitor)
+    } else {
+        Err(not_admin())
+    }
+}
+
+fn not_admin() -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        "仅供管理员使用",
+        "这个页面仅供管理员使用。",
+    )
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -62,17 +110,10 @@ async fn audit(
     headers: HeaderMap,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Response {
-    let visitor = match staff_page(&state, &headers).await {
+    let visitor = match admin_page(&state, &headers).await {
         Ok(visitor) => visitor,
         Err(response) => return response,
     };
-    if !visitor.is_admin() {
-        return message(
-            StatusCode::FORBIDDEN,
-            "仅供管理员使用",
-            "审计日志仅供管理员查看。",
-        );
-    }
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let (rows, next, error) = match query.filter() {
         Err(refused) => (Vec::new(), None, Some(refused.message)),

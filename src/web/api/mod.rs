@@ -67,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(staff::disable_totp))
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
+        .merge(admin::routes())
         .split_for_parts();
     let api = Arc::new(api);
     router.route(

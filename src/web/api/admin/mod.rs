@@ -1,10 +1,19 @@
-//! Admin API: the audit log and second-review disagreements.
+//! Admin API under `/api/v1/admin`: the audit log and second-review disagreements here;
+//! one module per area beside it, each adding its routes through `routes()`.
+
+mod candidates;
+mod exams;
+mod export;
+mod roster;
+mod staff;
+mod stats;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::auth::ErrorBody;
 use crate::db::audit_search::{AuditFilter, AuditView, action_label};
@@ -13,6 +22,19 @@ use crate::domain::window::beijing_day;
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::session::ApiAdmin;
+
+/// The admin areas' routes. Merged after the API's small-body limit, so each area sets
+/// its own limit (the roster upload takes a file; everything else reads `ApiJson`, which is
+/// bounded anyway).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(exams::routes())
+        .merge(roster::routes())
+        .merge(candidates::routes())
+        .merge(staff::routes())
+        .merge(stats::routes())
+        .merge(export::routes())
+}
 
 /// Entries per page of the audit log.
 pub const AUDIT_PAGE: i64 = 100;

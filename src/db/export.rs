@@ -1,0 +1,1 @@
+//! The results export: final decisions, streamed row by row.

@@ -1,0 +1,1 @@
+//! Purging a finished exam: blobs listed, personal data removed, aggregates kept.

@@ -1,0 +1,1 @@
+//! The dashboard's numbers: counts, per-day series, throughput, the longest waits.

@@ -1,0 +1,1 @@
+//! The admin dashboard and its API, on both databases.

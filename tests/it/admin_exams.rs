@@ -1,0 +1,1 @@
+//! Admin: exams, windows, reasons, category preview, roster upload, on both databases.

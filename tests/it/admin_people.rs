@@ -1,0 +1,1 @@
+//! Admin: candidates and staff, settings; reviewers reach no admin route.

@@ -1,0 +1,1 @@
+//! Purging an exam: no blob of it remains, the statistics stay.
