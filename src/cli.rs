@@ -1,6 +1,7 @@
 //! Subcommands. Each opens what it needs, does one job and says what it did.
 
 mod blobs;
+mod exams;
 mod results;
 mod staff;
 
@@ -111,6 +112,46 @@ pub enum ExamCommand {
         #[arg(long, env = "SHENHE_EXAM")]
         exam: Option<String>,
     },
+    /// Show, or set, the candidate upload window (Beijing time, e.g. "2023-10-27 09:00").
+    Window {
+        /// When uploads open.
+        #[arg(long)]
+        opens: Option<String>,
+        /// When uploads close.
+        #[arg(long)]
+        closes: Option<String>,
+        /// Back to "not announced" (closed).
+        #[arg(long, conflicts_with_all = ["opens", "closes"])]
+        clear: bool,
+        /// Exam code; default: the current exam.
+        #[arg(long, env = "SHENHE_EXAM")]
+        exam: Option<String>,
+    },
+    /// Show, or set, the default deadline for resubmitting returned materials (Beijing
+    /// time); without one, the end of the upload window.
+    Deadline {
+        /// For example "2023-11-10 17:00".
+        at: Option<String>,
+        /// Remove the deadline.
+        #[arg(long, conflicts_with = "at")]
+        clear: bool,
+        /// Exam code; default: the current exam.
+        #[arg(long, env = "SHENHE_EXAM")]
+        exam: Option<String>,
+    },
+    /// Make an exam the current one for candidate login.
+    Current { code: String },
+    /// List the candidates whose category a changed config file would change (submitted
+    /// ones first), writing nothing; prints the code `exam replace` needs.
+    Preview { file: PathBuf },
+    /// Replace an exam's rules and move the candidates `exam preview` listed.
+    Replace {
+        file: PathBuf,
+        /// The confirmation code `exam preview` printed; if the candidates changed since,
+        /// nothing is saved and the new preview is shown.
+        #[arg(long)]
+        confirm: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,7 +197,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open_db(&config).await?;
             blobs::ensure_demo_key(&config)?;
             Storage::open_with(&config.storage_config()?)?;
-            crate::demo::load(&db).await?.print("http://127.0.0.1:8080");
+            crate::demo::load_story(&db, None, &config.data_dir)
+                .await?
+                .print("http://127.0.0.1:8080");
             db.close().await;
         }
         Command::Exam(ExamCommand::Add { file, current }) => {
@@ -167,6 +210,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(errors) => return Ok(print_config_errors(&file, &errors)),
             };
             let before = db.find_exam_by_code(rules.code()).await?;
+            if let Some(before) = before.as_ref().filter(|b| b.config != text) {
+                let change = db.preview_rule_change(before.id, &rules).await?;
+                if change.moved > 0 {
+                    eprintln!(
+                        "新规则会改变 {} 名考生的类别（其中已提交的 {} 名），未保存。\n\
+                         请先运行 shenhe exam preview {} 核对名单，再按提示用 shenhe exam replace 确认。",
+                        change.moved,
+                        change.moved_submitted,
+                        file.display()
+                    );
+                    db.close().await;
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
             let exam = db.save_exam(rules.code(), rules.name(), &text).await?;
             if current {
                 db.set_current_exam(exam.id).await?;
@@ -186,6 +243,53 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             db.close().await;
+        }
+        Command::Exam(ExamCommand::Window {
+            opens,
+            closes,
+            clear,
+            exam,
+        }) => {
+            let db = open_db(&config).await?;
+            let result = async {
+                let exam = choose_exam(&db, exam.as_deref()).await?;
+                exams::window(&db, exam, opens, closes, clear).await
+            }
+            .await;
+            db.close().await;
+            result?;
+        }
+        Command::Exam(ExamCommand::Deadline { at, clear, exam }) => {
+            let db = open_db(&config).await?;
+            let result = async {
+                let exam = choose_exam(&db, exam.as_deref()).await?;
+                exams::deadline(&db, exam, at, clear).await
+            }
+            .await;
+            db.close().await;
+            result?;
+        }
+        Command::Exam(ExamCommand::Current { code }) => {
+            let db = open_db(&config).await?;
+            let result = async {
+                let exam = choose_exam(&db, Some(&code)).await?;
+                exams::current(&db, exam).await
+            }
+            .await;
+            db.close().await;
+            result?;
+        }
+        Command::Exam(ExamCommand::Preview { file }) => {
+            let db = open_db(&config).await?;
+            let result = exams::preview(&db, &file).await;
+            db.close().await;
+            return result;
+        }
+        Command::Exam(ExamCommand::Replace { file, confirm }) => {
+            let db = open_db(&config).await?;
+            let result = exams::replace(&db, &file, &confirm).await;
+            db.close().await;
+            return result;
         }
         Command::Exam(ExamCommand::List) => {
             let db = open_db(&config).await?;
@@ -331,7 +435,9 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
     .await?;
     let url = format!("http://{}", server.local_addr()?);
     if serve_config.demo {
-        crate::demo::load(&db).await?.print(&url);
+        crate::demo::load_story(&db, Some(&storage), &config.data_dir)
+            .await?
+            .print(&url);
     }
     tracing::info!(
         "serving on {url} (database: {:?}, blobs: {})",

@@ -105,6 +105,31 @@ pub async fn import_roster(
     Ok(report)
 }
 
+/// Imports a roster file held in memory (an upload). `Ok(Err)`: the file as a whole
+/// cannot be read (no header, not a roster …), with the words for the admin.
+pub async fn import_bytes(
+    db: &Db,
+    exam: &ExamRow,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> anyhow::Result<Result<ImportReport, crate::roster::RosterError>> {
+    // Opening reads the header (of an XLSX, after unzipping): CPU work, off the runtime.
+    let opened = tokio::task::spawn_blocking(move || crate::roster::from_bytes(bytes))
+        .await
+        .context("joining the roster reader")?;
+    match opened {
+        Ok(roster) => Ok(Ok(import_roster(
+            db,
+            exam,
+            roster,
+            dry_run,
+            ProgressBar::hidden(),
+        )
+        .await?)),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
 /// Reads, checks and classifies every row into `report`; sends accepted ones on in chunks.
 fn check_rows(
     roster: Roster,

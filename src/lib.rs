@@ -21,10 +21,10 @@ pub mod imaging;
 pub mod import;
 /// What a candidate can do (overview, upload, delete, submit), without HTTP.
 pub mod portal;
-/// What a reviewer can do (queue, claim, case, decide), without HTTP; every look audited.
-pub mod review;
 /// Results export (CSV / XLSX, streamed) and purging a finished exam.
 pub mod results;
+/// What a reviewer can do (queue, claim, case, decide), without HTTP; every look audited.
+pub mod review;
 /// Reading roster files (CSV in UTF-8 or GBK, XLSX) into raw rows.
 pub mod roster;
 /// The only place that touches blobs: a local folder or S3, encrypted at rest with a key.

@@ -1,4 +1,12 @@
-//! Staff usernames and the one-time initial password an operator hands over.
+//! Staff accounts: usernames, the one-time initial password an operator hands over, and
+//! the account changes an admin makes (in the browser, the API or at the command line),
+//! each with its audit entry and the guard rails: nobody disables or demotes themselves,
+//! and the last active admin stays.
+
+use super::hash_password;
+use crate::db::Db;
+use crate::db::audit::{Actor, AuditEntry};
+use crate::db::staff::{Role, StaffRow};
 
 /// Checks a new staff username: 3–32 of `A–Z a–z 0–9 _ . -`, and not 18 characters long
 /// (an 18-character account is read as an ID number at sign-in). The error says why.
@@ -52,6 +60,158 @@ fn random_from(alphabet: &[u8], length: usize) -> String {
         }
     }
     out
+}
+
+/// Why a change to a staff account was refused. `Display` is the message for the admin.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("{0}")]
+    BadUsername(String),
+    #[error("用户名 {0} 已存在，请换一个用户名。")]
+    Taken(String),
+    #[error("找不到这个工作人员账号，请刷新列表后重试。")]
+    NotFound,
+    #[error("不能停用自己的账号或取消自己的管理员角色，请由另一位管理员操作。")]
+    OwnAccount,
+    #[error("这是最后一位在用的管理员，不能停用或改为审核员：请先添加或启用另一位管理员。")]
+    LastAdmin,
+    #[error("系统繁忙，请稍后再试。")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Someone changing staff accounts: an admin (who may not change their own status or
+/// role) or an operator at the command line; every change is audited under their name.
+#[derive(Debug, Clone)]
+pub struct StaffAdmin {
+    pub db: Db,
+    pub actor: Actor,
+    pub ip: Option<String>,
+}
+
+impl StaffAdmin {
+    /// Creates an account; returns it with its one-time password (shown once).
+    pub async fn create(
+        &self,
+        username: &str,
+        role: Role,
+    ) -> Result<(StaffRow, String), StaffError> {
+        check_username(username).map_err(StaffError::BadUsername)?;
+        let password = initial_password();
+        let hash = hash_password(password.clone()).await?;
+        let staff = self
+            .db
+            .create_staff(username, &hash, role)
+            .await?
+            .ok_or_else(|| StaffError::Taken(username.to_string()))?;
+        self.audit("staff_created", staff.id, Some(role)).await?;
+        Ok((staff, password))
+    }
+
+    /// After a lost password and phone: a new one-time password, the second factor off,
+    /// every session ended.
+    pub async fn reset(&self, staff_id: i64) -> Result<(StaffRow, String), StaffError> {
+        let staff = self.find(staff_id).await?;
+        let password = initial_password();
+        let hash = hash_password(password.clone()).await?;
+        self.db.reset_staff(staff.id, &hash).await?;
+        self.audit("staff_reset", staff.id, None).await?;
+        Ok((staff, password))
+    }
+
+    /// A forgotten password: a new one-time password, every session ended; the second
+    /// factor stays.
+    pub async fn reset_password(&self, staff_id: i64) -> Result<(StaffRow, String), StaffError> {
+        let staff = self.find(staff_id).await?;
+        let password = initial_password();
+        let hash = hash_password(password.clone()).await?;
+        self.db.reset_staff_password(staff.id, &hash).await?;
+        self.audit("staff_password_reset", staff.id, None).await?;
+        Ok((staff, password))
+    }
+
+    /// A lost phone: the second factor off (set up again at the next sign-in when it is
+    /// required), every session ended.
+    pub async fn reset_totp(&self, staff_id: i64) -> Result<StaffRow, StaffError> {
+        let staff = self.find(staff_id).await?;
+        self.db.reset_staff_totp(staff.id).await?;
+        self.audit("staff_totp_reset", staff.id, None).await?;
+        Ok(staff)
+    }
+
+    /// Disables (every session ends at once) or enables an account.
+    pub async fn set_disabled(
+        &self,
+        staff_id: i64,
+        disabled: bool,
+    ) -> Result<StaffRow, StaffError> {
+        let staff = self.find(staff_id).await?;
+        if disabled {
+            self.not_mine(&staff)?;
+            if !self.db.disable_staff_keeping_an_admin(staff.id).await? {
+                return Err(StaffError::LastAdmin);
+            }
+            self.audit("staff_disabled", staff.id, None).await?;
+        } else {
+            self.db.set_staff_disabled(staff.id, false).await?;
+            self.audit("staff_enabled", staff.id, None).await?;
+        }
+        Ok(staff)
+    }
+
+    /// Changes the role; it applies from the account's next request.
+    pub async fn set_role(&self, staff_id: i64, role: Role) -> Result<StaffRow, StaffError> {
+        let staff = self.find(staff_id).await?;
+        if role != Role::Admin {
+            self.not_mine(&staff)?;
+        }
+        if !self
+            .db
+            .set_staff_role_keeping_an_admin(staff.id, role)
+            .await?
+        {
+            return Err(StaffError::LastAdmin);
+        }
+        self.audit("staff_role_changed", staff.id, Some(role))
+            .await?;
+        Ok(staff)
+    }
+
+    async fn find(&self, staff_id: i64) -> Result<StaffRow, StaffError> {
+        self.db
+            .find_staff_by_id(staff_id)
+            .await?
+            .ok_or(StaffError::NotFound)
+    }
+
+    /// Refuses a change of the actor's own account.
+    fn not_mine(&self, staff: &StaffRow) -> Result<(), StaffError> {
+        match self.actor {
+            Actor::Staff(id) if id == staff.id => Err(StaffError::OwnAccount),
+            _ => Ok(()),
+        }
+    }
+
+    /// The account by id only: usernames stay out of the log's details.
+    async fn audit(
+        &self,
+        action: &'static str,
+        staff_id: i64,
+        role: Option<Role>,
+    ) -> anyhow::Result<()> {
+        let mut detail = serde_json::json!({ "staff_id": staff_id });
+        if let Some(role) = role {
+            detail["role"] = serde_json::json!(role.as_str());
+        }
+        self.db
+            .record_audit(AuditEntry {
+                actor: self.actor,
+                action,
+                candidate_id: None,
+                ip: self.ip.clone(),
+                detail: Some(detail),
+            })
+            .await
+    }
 }
 
 #[cfg(test)]

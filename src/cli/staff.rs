@@ -4,10 +4,9 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
-use crate::auth::hash_password;
-use crate::auth::staff::{check_username, initial_password};
+use crate::auth::staff::{StaffAdmin, StaffError};
 use crate::db::Db;
-use crate::db::audit::{Actor, AuditEntry};
+use crate::db::audit::Actor;
 use crate::db::settings::TOTP_REQUIRED;
 use crate::db::staff::{Role, StaffRow};
 
@@ -42,19 +41,19 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 pub async fn run(db: &Db, command: StaffCommand) -> anyhow::Result<()> {
+    let admin = StaffAdmin {
+        db: db.clone(),
+        actor: Actor::Cli,
+        ip: None,
+    };
     match command {
         StaffCommand::Add { username, role } => {
-            if let Err(why) = check_username(&username) {
-                bail!("{why}");
-            }
-            let password = initial_password();
-            let hash = hash_password(password.clone()).await?;
-            let Some(staff) = db.create_staff(&username, &hash, role).await? else {
-                bail!(
+            let (staff, password) = match admin.create(&username, role).await {
+                Err(StaffError::Taken(_)) => bail!(
                     "用户名 {username} 已存在；如需重置其密码，请用 `shenhe staff reset {username}`"
-                );
+                ),
+                other => other.map_err(refused)?,
             };
-            audit(db, "staff_created", &staff, Some(role)).await?;
             println!("已创建{}账号：{}", role.label(), staff.username);
             print_password(&password);
         }
@@ -78,36 +77,24 @@ pub async fn run(db: &Db, command: StaffCommand) -> anyhow::Result<()> {
         }
         StaffCommand::Reset { username } => {
             let staff = find(db, &username).await?;
-            let password = initial_password();
-            let hash = hash_password(password.clone()).await?;
-            db.reset_staff(staff.id, &hash).await?;
-            audit(db, "staff_reset", &staff, None).await?;
+            let (_, password) = admin.reset(staff.id).await.map_err(refused)?;
             println!("已重置账号 {username}：两步验证已关闭，所有登录已退出。");
             print_password(&password);
         }
         StaffCommand::Disable { username } => {
             let staff = find(db, &username).await?;
-            db.set_staff_disabled(staff.id, true).await?;
-            audit(db, "staff_disabled", &staff, None).await?;
+            admin.set_disabled(staff.id, true).await.map_err(refused)?;
             println!("已停用账号 {username}，其登录已全部退出。");
         }
         StaffCommand::Enable { username } => {
             let staff = find(db, &username).await?;
-            db.set_staff_disabled(staff.id, false).await?;
-            audit(db, "staff_enabled", &staff, None).await?;
+            admin.set_disabled(staff.id, false).await.map_err(refused)?;
             println!("已启用账号 {username}。");
         }
         StaffCommand::RequireTotp { required } => {
             let value = if required { "true" } else { "false" };
-            db.set_setting(TOTP_REQUIRED, value).await?;
-            db.record_audit(AuditEntry {
-                actor: Actor::Cli,
-                action: "setting_changed",
-                candidate_id: None,
-                ip: None,
-                detail: Some(serde_json::json!({ "key": TOTP_REQUIRED, "value": value })),
-            })
-            .await?;
+            db.change_setting(TOTP_REQUIRED, value, Actor::Cli, None)
+                .await?;
             if required {
                 println!(
                     "已要求所有工作人员启用两步验证：未启用者登录后须先设置，才能进行其他操作。"
@@ -120,6 +107,14 @@ pub async fn run(db: &Db, command: StaffCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A refusal as the command's error: the admin's message, or the internal error's chain.
+fn refused(error: StaffError) -> anyhow::Error {
+    match error {
+        StaffError::Internal(e) => e,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 async fn find(db: &Db, username: &str) -> anyhow::Result<StaffRow> {
     db.find_staff(username).await?.with_context(|| {
         format!("没有用户名为 {username} 的工作人员；`shenhe staff list` 列出所有账号")
@@ -129,25 +124,4 @@ async fn find(db: &Db, username: &str) -> anyhow::Result<StaffRow> {
 fn print_password(password: &str) {
     println!("一次性初始密码：{password}");
     println!("（只显示这一次，请当面或通过可靠渠道交给本人；首次登录后须修改密码。）");
-}
-
-/// The account by id only: usernames stay out of the log's details.
-async fn audit(
-    db: &Db,
-    action: &'static str,
-    staff: &StaffRow,
-    role: Option<Role>,
-) -> anyhow::Result<()> {
-    let mut detail = serde_json::json!({ "staff_id": staff.id });
-    if let Some(role) = role {
-        detail["role"] = serde_json::json!(role.as_str());
-    }
-    db.record_audit(AuditEntry {
-        actor: Actor::Cli,
-        action,
-        candidate_id: None,
-        ip: None,
-        detail: Some(detail),
-    })
-    .await
 }

@@ -183,4 +183,28 @@ impl Db {
         .context("storing the new password")?;
         Ok(())
     }
+
+    /// Back to the initial password (the roster email): no hash, no lock, and every
+    /// session of the candidate ended. False when there is no such candidate.
+    pub async fn reset_candidate_password(&self, candidate_id: i64) -> anyhow::Result<bool> {
+        let found = on_pool!(self, |pool| sqlx::query(
+            "update candidates set password_hash = null, failed_logins = 0, \
+             locked_until = null, updated_at = $2 where id = $1"
+        )
+        .bind(candidate_id)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("resetting the candidate's password")?;
+        on_pool!(self, |pool| sqlx::query(
+            "delete from sessions where candidate_id = $1"
+        )
+        .bind(candidate_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("ending the candidate's sessions")?;
+        Ok(found)
+    }
 }

@@ -90,7 +90,7 @@ impl Db {
 }
 
 /// Every action the log records, with the words an admin reads.
-pub const ACTIONS: [(&str, &str); 24] = [
+pub const ACTIONS: &[(&str, &str)] = &[
     ("signed_in", "登录"),
     ("login_failed", "登录失败"),
     ("signed_out", "退出登录"),
@@ -115,6 +115,18 @@ pub const ACTIONS: [(&str, &str); 24] = [
     ("exam_saved", "保存考试"),
     ("roster_import", "导入名册"),
     ("export", "导出结果"),
+    // Administration: candidates and staff.
+    ("candidate_searched", "查询考生"),
+    ("candidate_viewed", "查看考生详情"),
+    ("candidate_password_reset", "重置考生密码"),
+    ("staff_password_reset", "重置工作人员密码（保留两步验证）"),
+    ("staff_totp_reset", "重置工作人员两步验证"),
+    ("staff_role_changed", "修改工作人员角色"),
+    // Administration: results export and purge.
+    ("results_exported", "导出审核结果"),
+    ("exam_purged", "清除考试个人信息"),
+    // Administration: exams.
+    ("exam_rules_changed", "替换考试规则"),
 ];
 
 /// The words for an action; an unknown one is shown as stored.

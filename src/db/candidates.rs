@@ -1,4 +1,4 @@
-//! Candidates: roster upserts and lookups.
+//! Candidates: roster upserts, lookups and the admins' search.
 
 use anyhow::Context;
 use sqlx::AssertSqlSafe;
@@ -27,7 +27,7 @@ pub struct RosterFacts {
     pub ineligible_reason: Option<String>,
 }
 
-const FACT_COLUMNS: &str = "id_number, registration_no, name, email, phone, school, \
+pub(crate) const FACT_COLUMNS: &str = "id_number, registration_no, name, email, phone, school, \
     school_location, is_student, hukou_text, hukou_province, hukou_city, subject, category, \
     ineligible_reason";
 
@@ -41,7 +41,43 @@ pub struct CandidateRow {
     pub status: String,
 }
 
+/// One line of an admin's candidate search.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CandidateMatch {
+    pub id: i64,
+    pub id_number: String,
+    pub registration_no: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub status: String,
+    pub submitted_at: Option<time::OffsetDateTime>,
+}
+
+/// The most lines a candidate search returns.
+pub const SEARCH_LIMIT: i64 = 100;
+
 impl Db {
+    /// Candidates of the exam whose 姓名, 身份证号 or 报名号 is exactly `q` (each of the
+    /// three is indexed with the exam), by name; at most [`SEARCH_LIMIT`].
+    pub async fn search_candidates(
+        &self,
+        exam_id: i64,
+        q: &str,
+    ) -> anyhow::Result<Vec<CandidateMatch>> {
+        on_pool!(self, |pool| sqlx::query_as(
+            "select id, id_number, registration_no, name, category, status, submitted_at \
+             from candidates where exam_id = $1 \
+             and (name = $2 or id_number = $2 or registration_no = $2) \
+             order by name, id limit $3"
+        )
+        .bind(exam_id)
+        .bind(q)
+        .bind(SEARCH_LIMIT)
+        .fetch_all(pool)
+        .await)
+        .context("searching candidates")
+    }
+
     pub async fn find_candidate_by_id_number(
         &self,
         exam_id: i64,

@@ -21,10 +21,12 @@ pub struct ExamRow {
     pub review_reasons: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When its images and personal data were purged; `None` while they are kept.
+    pub purged_at: Option<OffsetDateTime>,
 }
 
 const COLUMNS: &str = "id, code, name, config, is_current, upload_opens_at, upload_closes_at, \
-                       resubmit_deadline, review_reasons, created_at, updated_at";
+                       resubmit_deadline, review_reasons, created_at, updated_at, purged_at";
 
 impl Db {
     /// Creates the exam with this code, or replaces its name and rules.
@@ -133,5 +135,60 @@ impl Db {
         .map(|r| r.rows_affected()))
         .context("saving the reason catalogue")?;
         Ok(())
+    }
+
+    /// Renames the exam (the name candidates and staff read; the config keeps its own).
+    pub async fn set_exam_name(&self, exam_id: i64, name: &str) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update exams set name = $2, updated_at = $3 where id = $1"
+        )
+        .bind(exam_id)
+        .bind(name)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("renaming the exam")?;
+        Ok(())
+    }
+
+    /// Sets the default deadline for resubmitting returned materials; `None`: the end of
+    /// the upload window.
+    pub async fn set_resubmit_deadline(
+        &self,
+        exam_id: i64,
+        deadline: Option<OffsetDateTime>,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update exams set resubmit_deadline = $2, updated_at = $3 where id = $1"
+        )
+        .bind(exam_id)
+        .bind(deadline)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("setting the resubmission deadline")?;
+        Ok(())
+    }
+
+    /// Saves a reason catalogue, one reason a line as typed (blank lines dropped; none:
+    /// back to the default). Returns the reasons stored.
+    pub async fn save_review_reasons(
+        &self,
+        exam_id: i64,
+        lines: &[String],
+    ) -> anyhow::Result<Vec<String>> {
+        let reasons: Vec<String> = lines
+            .iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
+        let stored = (!reasons.is_empty())
+            .then(|| serde_json::to_string(&reasons))
+            .transpose()
+            .context("writing the reason catalogue")?;
+        self.set_review_reasons(exam_id, stored.as_deref()).await?;
+        Ok(reasons)
     }
 }

@@ -14,12 +14,13 @@ pub mod fsck;
 pub mod images;
 pub mod purge;
 pub mod rate_limits;
+pub mod recategorise;
 pub mod review;
 pub mod roster_load;
 pub mod sessions;
 pub mod settings;
-pub mod stats;
 pub mod staff;
+pub mod stats;
 pub mod submissions;
 
 use std::str::FromStr;

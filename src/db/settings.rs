@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 
+use super::audit::{Actor, AuditEntry};
 use super::{Db, now, on_pool};
 
 /// `"true"` makes a TOTP second factor mandatory for every staff member.
@@ -56,6 +57,51 @@ impl Db {
         .await
         .map(|r| r.rows_affected()))
         .with_context(|| format!("saving the setting {key}"))?;
+        Ok(())
+    }
+
+    /// Saves a setting and writes `setting_changed` to the audit log (the same entry
+    /// whether an admin changed it in the browser or at the command line).
+    pub async fn change_setting(
+        &self,
+        key: &str,
+        value: &str,
+        actor: Actor,
+        ip: Option<String>,
+    ) -> anyhow::Result<()> {
+        self.set_setting(key, value).await?;
+        self.record_audit(AuditEntry {
+            actor,
+            action: "setting_changed",
+            candidate_id: None,
+            ip,
+            detail: Some(serde_json::json!({ "key": key, "value": value })),
+        })
+        .await
+    }
+
+    /// Saves those of `wanted` that differ from the stored settings, each change audited.
+    pub async fn save_review_settings(
+        &self,
+        wanted: ReviewSettings,
+        actor: Actor,
+        ip: Option<String>,
+    ) -> anyhow::Result<()> {
+        let current = self.review_settings().await?;
+        if current.totp_required != wanted.totp_required {
+            let value = if wanted.totp_required {
+                "true"
+            } else {
+                "false"
+            };
+            self.change_setting(TOTP_REQUIRED, value, actor, ip.clone())
+                .await?;
+        }
+        let share = wanted.second_review_share.clamp(0.0, 1.0);
+        if (current.second_review_share - share).abs() > f64::EPSILON {
+            self.change_setting(SECOND_REVIEW_SHARE, &share.to_string(), actor, ip)
+                .await?;
+        }
         Ok(())
     }
 

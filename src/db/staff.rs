@@ -58,6 +58,8 @@ pub struct StaffSummary {
     /// A confirmed TOTP secret exists.
     pub totp_enabled: bool,
     pub created_at: OffsetDateTime,
+    /// The latest successful sign-in, from the audit log.
+    pub last_sign_in: Option<OffsetDateTime>,
 }
 
 /// A staff member's TOTP state (secrets in base32).
@@ -133,8 +135,12 @@ impl Db {
     /// Every staff account, by username.
     pub async fn list_staff(&self) -> anyhow::Result<Vec<StaffSummary>> {
         on_pool!(self, |pool| sqlx::query_as(
-            "select id, username, role, must_change_password, disabled, \
-             totp_secret is not null as totp_enabled, created_at from staff order by username"
+            "select s.id, s.username, s.role, s.must_change_password, s.disabled, \
+             s.totp_secret is not null as totp_enabled, s.created_at, \
+             (select a.at from audit_log a where a.actor_kind = 'staff' \
+             and a.actor_id = s.id and a.action = 'signed_in' \
+             order by a.id desc limit 1) as last_sign_in \
+             from staff s order by s.username"
         )
         .fetch_all(pool)
         .await)
@@ -283,5 +289,88 @@ impl Db {
         .await
         .map(|r| r.rows_affected() == 1))
         .context("turning TOTP off")
+    }
+
+    pub async fn find_staff_by_id(&self, staff_id: i64) -> anyhow::Result<Option<StaffRow>> {
+        let sql = format!("select {STAFF_COLUMNS} from staff where id = $1");
+        on_pool!(self, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(staff_id)
+            .fetch_optional(pool)
+            .await)
+        .context("looking up the staff account")
+    }
+
+    /// Disables an account and ends its sessions, unless it is the last active admin;
+    /// false when that refused it (or there is no such account). The check and the change
+    /// are one statement.
+    pub async fn disable_staff_keeping_an_admin(&self, staff_id: i64) -> anyhow::Result<bool> {
+        let changed = on_pool!(self, |pool| sqlx::query(
+            "update staff set disabled = true where id = $1 and (role <> 'admin' \
+             or disabled = true or exists (select 1 from staff o where o.role = 'admin' \
+             and o.disabled = false and o.id <> $1))"
+        )
+        .bind(staff_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("disabling the staff account")?;
+        if changed {
+            self.delete_staff_sessions(staff_id).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Changes a role unless that demotes the last active admin; false when refused (or no
+    /// such account). It takes effect on the account's next request.
+    pub async fn set_staff_role_keeping_an_admin(
+        &self,
+        staff_id: i64,
+        role: Role,
+    ) -> anyhow::Result<bool> {
+        on_pool!(self, |pool| sqlx::query(
+            "update staff set role = $2 where id = $1 and ($2 = 'admin' or role <> 'admin' \
+             or disabled = true or exists (select 1 from staff o where o.role = 'admin' \
+             and o.disabled = false and o.id <> $1))"
+        )
+        .bind(staff_id)
+        .bind(role.as_str())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected() == 1))
+        .context("changing the staff role")
+    }
+
+    /// A forgotten password: a new one-time password, the lock cleared, every session
+    /// ended; the second factor stays.
+    pub async fn reset_staff_password(
+        &self,
+        staff_id: i64,
+        password_hash: &str,
+    ) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update staff set password_hash = $2, must_change_password = true, \
+             failed_logins = 0, locked_until = null where id = $1"
+        )
+        .bind(staff_id)
+        .bind(password_hash)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("resetting the staff password")?;
+        self.delete_staff_sessions(staff_id).await
+    }
+
+    /// A lost phone: the second factor off (to be set up again), every session ended.
+    pub async fn reset_staff_totp(&self, staff_id: i64) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update staff set totp_secret = null, totp_pending = null, totp_last_step = null \
+             where id = $1"
+        )
+        .bind(staff_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("resetting the second factor")?;
+        self.delete_staff_sessions(staff_id).await
     }
 }

@@ -91,6 +91,41 @@ pub fn beijing_day(text: &str) -> Option<OffsetDateTime> {
     )
 }
 
+impl Window {
+    /// Why an admin cannot set this window, in words; `None` when it can be saved.
+    pub fn refusal_to_save(&self) -> Option<&'static str> {
+        match (self.opens_at, self.closes_at) {
+            (Some(o), Some(c)) if c <= o => Some("截止时间须晚于开始时间，请重新填写。"),
+            (None, Some(_)) => Some("请同时填写开始时间；不填开始时间表示上传时间尚未公布。"),
+            _ => None,
+        }
+    }
+}
+
+/// A moment an admin typed in Beijing time: `2023-10-27 09:00` or the `datetime-local`
+/// form `2023-10-27T09:00`, seconds optional.
+pub fn parse_beijing(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim().replacen(' ', "T", 1);
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let seconds =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let local = time::PrimitiveDateTime::parse(&text, &minutes)
+        .or_else(|_| time::PrimitiveDateTime::parse(&text, &seconds))
+        .ok()?;
+    Some(
+        local
+            .assume_offset(UtcOffset::from_hms(8, 0, 0).ok()?)
+            .to_offset(UtcOffset::UTC),
+    )
+}
+
+/// A moment as a `datetime-local` value in Beijing time, e.g. `2023-10-27T09:00`.
+pub fn beijing_input(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    at.to_offset(offset).format(&format).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -146,5 +181,17 @@ mod tests {
         );
         assert_eq!(beijing_day("2023-13-01"), None);
         assert_eq!(beijing_day("昨天"), None);
+    }
+
+    #[test]
+    fn an_admin_types_beijing_time() {
+        let at = Some(datetime!(2023-10-27 01:00 UTC));
+        assert_eq!(parse_beijing("2023-10-27 09:00"), at);
+        assert_eq!(parse_beijing("2023-10-27T09:00:00"), at);
+        assert_eq!(parse_beijing("10月27日"), None);
+        assert_eq!(
+            beijing_input(datetime!(2023-10-27 01:00 UTC)),
+            "2023-10-27T09:00"
+        );
     }
 }

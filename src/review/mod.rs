@@ -3,6 +3,8 @@
 //! The JSON API and the pages both call this. Every look at a candidate's documents is
 //! written to the audit log before the documents are shown.
 
+pub mod candidates;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

@@ -45,6 +45,8 @@ pub struct AppState {
     pub storage: Storage,
     pub portal: Portal,
     pub reviewing: Reviewing,
+    /// The admin dashboard's numbers (kept a little while for large exams).
+    pub dashboards: crate::db::stats::Dashboards,
     pub passwords: Passwords,
     pub policy: PasswordPolicy,
     pub settings: Arc<WebSettings>,
@@ -60,6 +62,7 @@ impl AppState {
         let portal = Portal::new(db.clone(), storage.clone(), Limits::default());
         AppState {
             reviewing: Reviewing::new(db.clone(), portal.clone()),
+            dashboards: crate::db::stats::Dashboards::new(db.clone()),
             portal,
             passwords: Passwords::for_this_machine(),
             policy: PasswordPolicy {

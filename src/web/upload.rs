@@ -61,3 +61,26 @@ pub fn broken(error: MultipartError) -> PortalError {
         error.body_text()
     ))
 }
+
+/// Reads one file field of any kind (a roster, a config) up to `max` bytes. Past `max`
+/// nothing more is kept and the rest is drained: `Ok(Err(size))` gives the real size.
+pub async fn read_capped(
+    mut field: Field<'_>,
+    max: usize,
+) -> Result<Result<Bytes, usize>, MultipartError> {
+    let mut bytes = BytesMut::new();
+    let mut total = 0usize;
+    while let Some(chunk) = field.chunk().await? {
+        total += chunk.len();
+        if total <= max {
+            bytes.extend_from_slice(&chunk);
+        } else if !bytes.is_empty() {
+            bytes = BytesMut::new(); // give the memory back while draining
+        }
+    }
+    Ok(if total > max {
+        Err(total)
+    } else {
+        Ok(bytes.freeze())
+    })
+}

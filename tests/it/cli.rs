@@ -12,7 +12,7 @@ on_both_databases!(
     an_exam_gets_its_own_reason_catalogue,
 );
 
-fn shenhe(t: &TestDb, args: &[&str]) -> Output {
+pub(crate) fn shenhe(t: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shenhe"))
         .args(args)
         .env("SHENHE_DATA_DIR", t.dir.path())
@@ -23,7 +23,7 @@ fn shenhe(t: &TestDb, args: &[&str]) -> Output {
         .expect("running shenhe")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "shenhe failed: {}",

@@ -5,7 +5,7 @@
 mod candidates;
 mod dashboard;
 mod exams;
-mod results;
+pub(in crate::web) mod results;
 mod roster;
 mod staff;
 
