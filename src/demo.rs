@@ -144,8 +144,7 @@ pub fn write_rosters(data_dir: &Path) -> anyhow::Result<Vec<(PathBuf, &'static s
         .iter()
         .map(|(name, text, purpose)| {
             let path = folder.join(name);
-            std::fs::write(&path, text)
-                .with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
             Ok((path, *purpose))
         })
         .collect()
@@ -162,21 +161,35 @@ pub async fn submit_examples(db: &Db, storage: &Storage) -> anyhow::Result<Vec<S
     let roster = crate::roster::from_bytes(ROSTER_SUBMITTED.as_bytes().to_vec())
         .context("reading the demo roster of submitted candidates")?;
     let report = import_roster(db, &exam, roster, false, ProgressBar::hidden()).await?;
-    anyhow::ensure!(report.refused == 0, "the demo roster has bad rows:\n{report}");
+    anyhow::ensure!(
+        report.refused == 0,
+        "the demo roster has bad rows:\n{report}"
+    );
     let portal = Portal::new(db.clone(), storage.clone(), Limits::default());
-    let mut submitted = Vec::new();
-    for (i, line) in ROSTER_SUBMITTED.lines().skip(1).enumerate() {
+    let mut candidates = Vec::new();
+    for line in ROSTER_SUBMITTED.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         let (id_number, name) = (fields[1], fields[2]);
         let row = db
             .find_candidate_by_id_number(exam.id, id_number)
             .await?
             .context("a demo candidate is missing after import")?;
-        if submit_one(&portal, row.id, i).await? {
-            submitted.push(name.to_string());
-        }
+        candidates.push((row.id, name));
     }
-    Ok(submitted)
+    // At once: the photos are normalised on every core.
+    let done = futures::future::try_join_all(
+        candidates
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| submit_one(&portal, *id, i)),
+    )
+    .await?;
+    Ok(candidates
+        .into_iter()
+        .zip(done)
+        .filter(|(_, done)| *done)
+        .map(|((_, name), _)| name.to_string())
+        .collect())
 }
 
 /// Uploads what the candidate still misses and submits; `false` when they cannot (the
@@ -203,27 +216,35 @@ async fn submit_one(portal: &Portal, candidate_id: i64, seed: usize) -> anyhow::
     Ok(portal::submit(portal, candidate_id, now).await.is_ok())
 }
 
-/// A made-up document photo (a JPEG, 960 × 640): a tinted card with a header band, a
-/// portrait box, lines of "text" and a red stamp. `seed` varies the tint.
+/// A made-up document photo (a JPEG, 480 × 320): a tinted card with a header band, a
+/// portrait box, lines of "text" and a red stamp. `seed` varies the tint and the lines.
 pub fn synthetic_photo(seed: usize) -> Vec<u8> {
-    const W: usize = 960;
-    const H: usize = 640;
-    let tints = [[232, 240, 254], [236, 253, 245], [254, 249, 231], [245, 240, 255]];
+    const W: usize = 480;
+    const H: usize = 320;
+    let tints = [
+        [232, 240, 254],
+        [236, 253, 245],
+        [254, 249, 231],
+        [245, 240, 255],
+    ];
     let tint = tints[seed % tints.len()];
     let mut pixels = Vec::with_capacity(W * H * 3);
     for y in 0..H {
         for x in 0..W {
-            let (dx, dy) = (x as i64 - 800, y as i64 - 500);
-            let ring = (dx * dx + dy * dy) as f64;
-            let color: [u8; 3] = if !(24..W - 24).contains(&x) || !(24..H - 24).contains(&y) {
+            let (dx, dy) = (x as i64 - 400, y as i64 - 250);
+            let ring = dx * dx + dy * dy;
+            let color: [u8; 3] = if !(12..W - 12).contains(&x) || !(12..H - 12).contains(&y) {
                 [90, 100, 115]
-            } else if y < 110 {
+            } else if y < 55 {
                 [29, 78, 216]
-            } else if (60..260).contains(&x) && (160..420).contains(&y) {
+            } else if (30..130).contains(&x) && (80..210).contains(&y) {
                 [176, 184, 196]
-            } else if (5000.0..6400.0).contains(&ring) {
+            } else if (1250..1600).contains(&ring) {
                 [220, 38, 38]
-            } else if x >= 320 && x < 880 - (y * 37 + seed * 53) % 180 && y >= 150 && (y - 150) % 56 < 18
+            } else if y >= 75
+                && (y - 75) % 28 < 9
+                && x >= 160
+                && x < 440 - ((y - 75) / 28 * 37 + seed * 53) % 90
             {
                 [70, 78, 90]
             } else {
@@ -233,7 +254,7 @@ pub fn synthetic_photo(seed: usize) -> Vec<u8> {
         }
     }
     let mut bytes = Vec::new();
-    // 960 × 640 of RGB always encodes.
+    // A fixed, well-sized RGB buffer always encodes.
     let _ = jpeg_encoder::Encoder::new(&mut bytes, 85).encode(
         &pixels,
         W as u16,

@@ -71,7 +71,9 @@ pub enum StaffError {
     Taken(String),
     #[error("找不到这个工作人员账号，请刷新列表后重试。")]
     NotFound,
-    #[error("不能停用自己的账号或取消自己的管理员角色，请由另一位管理员操作。")]
+    #[error(
+        "不能停用、降级或重置自己的账号：自己的密码和两步验证请在“修改密码”“两步验证”页面修改，其他操作请由另一位管理员进行。"
+    )]
     OwnAccount,
     #[error("这是最后一位在用的管理员，不能停用或改为审核员：请先添加或启用另一位管理员。")]
     LastAdmin,
@@ -122,6 +124,7 @@ impl StaffAdmin {
     /// factor stays.
     pub async fn reset_password(&self, staff_id: i64) -> Result<(StaffRow, String), StaffError> {
         let staff = self.find(staff_id).await?;
+        self.not_mine(&staff)?;
         let password = initial_password();
         let hash = hash_password(password.clone()).await?;
         self.db.reset_staff_password(staff.id, &hash).await?;
@@ -133,6 +136,7 @@ impl StaffAdmin {
     /// required), every session ended.
     pub async fn reset_totp(&self, staff_id: i64) -> Result<StaffRow, StaffError> {
         let staff = self.find(staff_id).await?;
+        self.not_mine(&staff)?;
         self.db.reset_staff_totp(staff.id).await?;
         self.audit("staff_totp_reset", staff.id, None).await?;
         Ok(staff)

@@ -29,6 +29,13 @@ pub enum StaffCommand {
     Disable { username: String },
     /// Let a disabled account sign in again.
     Enable { username: String },
+    /// Change an account's role (the last active admin stays an admin).
+    Role {
+        username: String,
+        /// reviewer (审核员) or admin (管理员).
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
     /// Make two-step verification mandatory for every staff member (true) or optional.
     RequireTotp {
         #[arg(action = clap::ArgAction::Set)]
@@ -90,6 +97,11 @@ pub async fn run(db: &Db, command: StaffCommand) -> anyhow::Result<()> {
             let staff = find(db, &username).await?;
             admin.set_disabled(staff.id, false).await.map_err(refused)?;
             println!("已启用账号 {username}。");
+        }
+        StaffCommand::Role { username, role } => {
+            let staff = find(db, &username).await?;
+            admin.set_role(staff.id, role).await.map_err(refused)?;
+            println!("已将账号 {username} 的角色改为{}。", role.label());
         }
         StaffCommand::RequireTotp { required } => {
             let value = if required { "true" } else { "false" };

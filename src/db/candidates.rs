@@ -65,9 +65,12 @@ impl Db {
         q: &str,
     ) -> anyhow::Result<Vec<CandidateMatch>> {
         on_pool!(self, |pool| sqlx::query_as(
+            // Each alternative names the exam, so both engines read three indexes and
+            // join the hits (SQLite's multi-index OR needs it; `exam_id = $1 and (… or …)`
+            // scans the whole exam there).
             "select id, id_number, registration_no, name, category, status, submitted_at \
-             from candidates where exam_id = $1 \
-             and (name = $2 or id_number = $2 or registration_no = $2) \
+             from candidates where (exam_id = $1 and name = $2) \
+             or (exam_id = $1 and id_number = $2) or (exam_id = $1 and registration_no = $2) \
              order by name, id limit $3"
         )
         .bind(exam_id)

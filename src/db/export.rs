@@ -29,17 +29,21 @@ pub struct ExportRow {
 }
 
 /// The export's query; `{statuses}` is replaced by fixed status literals, never by input.
-/// Shared with the benchmark, which runs the same rows through PostgreSQL's `COPY`.
-pub const EXPORT_SQL: &str = "select x.registration_no, x.id_number, x.name, x.category, \
-    x.status, d.marks, d.comment, st.username as reviewer, d.decided_at \
-    from (select c.id, c.registration_no, c.id_number, c.name, c.category, c.status, \
-      case when c.status in ('approved', 'returned', 'rejected') then \
-        (select max(d2.id) from submissions s join decisions d2 on d2.submission_id = s.id \
-         where s.candidate_id = c.id) end as decision_id \
-      from candidates c where c.exam_id = $1{statuses}) x \
-    left join decisions d on d.id = x.decision_id \
+/// Shared with the benchmark, which runs the same rows through PostgreSQL's `COPY`. The
+/// latest decision of each candidate comes from one grouped pass over the exam's decisions
+/// (a sub-select per candidate took twice as long at 1,000,000 on PostgreSQL).
+pub const EXPORT_SQL: &str = "select c.registration_no, c.id_number, c.name, c.category, \
+    c.status, d.marks, d.comment, st.username as reviewer, d.decided_at \
+    from candidates c \
+    left join (select s.candidate_id, max(d2.id) as decision_id from submissions s \
+      join decisions d2 on d2.submission_id = s.id \
+      join candidates c2 on c2.id = s.candidate_id \
+      where c2.exam_id = $1 group by s.candidate_id) f \
+    on f.candidate_id = c.id and c.status in ('approved', 'returned', 'rejected') \
+    left join decisions d on d.id = f.decision_id \
     left join staff st on st.id = d.reviewer_id \
-    order by x.id";
+    where c.exam_id = $1{statuses} \
+    order by c.id";
 
 /// [`EXPORT_SQL`] for these statuses (`None`: every status).
 pub fn export_sql(statuses: Option<&[&'static str]>) -> String {

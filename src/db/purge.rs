@@ -18,7 +18,7 @@ pub struct PurgedRows {
     pub images: u64,
     pub sessions: u64,
     pub candidates: u64,
-    /// Decisions whose comment or material notes were cleared.
+    /// Decisions whose comment or material notes were cleared (the larger of the two counts).
     pub decisions: u64,
     pub audit_rows: u64,
 }
@@ -74,10 +74,13 @@ impl Db {
         exam_id: i64,
         at: OffsetDateTime,
     ) -> anyhow::Result<PurgedRows> {
-        let decisions_sql = format!(
-            "select d.id, d.marks, d.comment from decisions d \
-             join submissions s on s.id = d.submission_id \
-             where s.candidate_id in {OF_EXAM} and (d.comment is not null or d.marks like '%\"note\"%')"
+        let of_decisions = format!(
+            "select d.id from decisions d join submissions s on s.id = d.submission_id \
+             where s.candidate_id in {OF_EXAM}"
+        );
+        let notes_sql = format!(
+            "select id, marks from decisions where id in ({of_decisions}) \
+             and marks like '%\"note\"%'"
         );
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
@@ -104,19 +107,24 @@ impl Db {
             ))
             .await?;
             purged.candidates = run(ANONYMISE.to_string()).await?;
-            let texts: Vec<(i64, String, Option<String>)> =
-                sqlx::query_as(sqlx::AssertSqlSafe(decisions_sql))
-                    .bind(exam_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (id, marks, _) in &texts {
-                sqlx::query("update decisions set comment = null, marks = $2 where id = $1")
+            let comments = run(format!(
+                "update decisions set comment = null where id in ({of_decisions}) \
+                 and comment is not null"
+            ))
+            .await?;
+            // Notes are few (a reason that asks for words); they are rewritten one by one.
+            let notes: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(notes_sql))
+                .bind(exam_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for (id, marks) in &notes {
+                sqlx::query("update decisions set marks = $2 where id = $1")
                     .bind(id)
                     .bind(without_notes(marks))
                     .execute(&mut *tx)
                     .await?;
             }
-            purged.decisions = texts.len() as u64;
+            purged.decisions = comments.max(notes.len() as u64);
             sqlx::query("update exams set purged_at = $2 where id = $1")
                 .bind(exam_id)
                 .bind(at)

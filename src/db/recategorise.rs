@@ -128,9 +128,11 @@ impl Db {
         after_id: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<CandidateRow>> {
+        // `+exam_id` keeps SQLite off the (exam_id, …) indexes, which would sort every
+        // candidate of the exam for each page; the primary key walks them in order.
         let sql = format!(
             "select id, exam_id, {}, status from candidates \
-             where exam_id = $1 and id > $2 order by id limit $3",
+             where +exam_id = $1 and id > $2 order by id limit $3",
             super::candidates::FACT_COLUMNS
         );
         on_pool!(self, |pool| sqlx::query_as(AssertSqlSafe(sql))

@@ -465,13 +465,17 @@ fn reviewer_ids(buckets: &[DecisionBucket]) -> Vec<(i64, String)> {
     ids
 }
 
-/// From this many candidates on, an exam's dashboard is kept for [`KEEP_FOR`]: at 1,000,000
-/// it takes about 1.5 s on PostgreSQL. Smaller exams are counted afresh on every request,
-/// so a person watching a small exam sees each submission and decision at once.
+/// From this many candidates on, an exam's dashboard is kept a while (see [`keep_for`]): at
+/// 1,000,000 it takes about 3 s on PostgreSQL. Smaller exams are counted afresh on every
+/// request, so a person watching a small exam sees each submission and decision at once.
 pub const KEEP_FROM_CANDIDATES: i64 = 20_000;
+
 /// How long a large exam's dashboard is shown before it is computed again (in the
-/// background, the last one shown meanwhile).
-pub const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+/// background, the last one shown meanwhile): 10 s, or ten times what computing it took,
+/// so that recounting never takes more than a tenth of one database connection.
+pub fn keep_for(cost: std::time::Duration) -> std::time::Duration {
+    (cost * 10).max(std::time::Duration::from_secs(10))
+}
 
 /// The dashboards of one node: the last large one kept, at most one recount at a time.
 #[derive(Clone, Debug)]
@@ -484,6 +488,8 @@ pub struct Dashboards {
 struct Kept {
     exam_id: i64,
     since: Instant,
+    /// How long computing it took.
+    cost: std::time::Duration,
     dashboard: Dashboard,
     refreshing: bool,
 }
@@ -502,18 +508,20 @@ impl Dashboards {
         if let Some(dashboard) = self.kept(exam_id) {
             return Ok(dashboard);
         }
+        let started = Instant::now();
         let dashboard = self.db.dashboard(exam_id, super::now()).await?;
-        self.keep(exam_id, &dashboard);
+        self.keep(exam_id, &dashboard, started.elapsed());
         Ok(dashboard)
     }
 
     fn kept(&self, exam_id: i64) -> Option<Dashboard> {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         let entry = kept.as_mut().filter(|k| k.exam_id == exam_id)?;
-        if entry.since.elapsed() >= KEEP_FOR && !entry.refreshing {
+        if entry.since.elapsed() >= keep_for(entry.cost) && !entry.refreshing {
             entry.refreshing = true;
             let this = self.clone();
             tokio::spawn(async move {
+                let started = Instant::now();
                 let result = this.db.dashboard(exam_id, super::now()).await;
                 if let Err(e) = &result {
                     tracing::warn!("recounting the dashboard: {e:#}");
@@ -522,6 +530,7 @@ impl Dashboards {
                 match (result, kept.as_mut()) {
                     (Ok(dashboard), Some(entry)) if entry.exam_id == exam_id => {
                         entry.dashboard = dashboard;
+                        entry.cost = started.elapsed();
                         entry.since = Instant::now();
                         entry.refreshing = false;
                     }
@@ -533,12 +542,13 @@ impl Dashboards {
         Some(entry.dashboard.clone())
     }
 
-    fn keep(&self, exam_id: i64, dashboard: &Dashboard) {
+    fn keep(&self, exam_id: i64, dashboard: &Dashboard, cost: std::time::Duration) {
         let candidates: i64 = dashboard.counts.iter().map(|c| c.count).sum();
         if candidates >= KEEP_FROM_CANDIDATES {
             *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(Kept {
                 exam_id,
                 since: Instant::now(),
+                cost,
                 dashboard: dashboard.clone(),
                 refreshing: false,
             });

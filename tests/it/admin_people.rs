@@ -555,37 +555,58 @@ async fn an_admin_cannot_disable_or_demote_themselves_nor_remove_the_last_admin(
             .get("/admin/staff")
             .await
             .text()
-            .contains("不能停用自己的账号")
+            .contains("不能停用、降级或重置自己的账号")
     );
     admin.get("/api/v1/admin/staff").await.expect(200);
     assert!(audited(&app, "staff_disabled").await.is_empty());
 
-    // The last active admin stays, whoever asks (here the command line's path).
-    assert!(!app.db().disable_staff_keeping_an_admin(me).await.unwrap());
-    assert!(
-        !app.db()
-            .set_staff_role_keeping_an_admin(me, shenhe::db::staff::Role::Reviewer)
-            .await
-            .unwrap()
-    );
-    // With a second admin, the first may go.
-    let made = send(
+    // The last active admin stays, also at the command line.
+    for args in [
+        ["staff", "disable", ADMIN.0, ""],
+        ["staff", "role", ADMIN.0, "reviewer"],
+    ] {
+        let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+        let out = shenhe(&app, &args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("最后一位"),
+            "{args:?}"
+        );
+    }
+    admin.get("/api/v1/admin/staff").await.expect(200);
+    // With a second admin, the first may go (and the second is then the last).
+    send(
         &admin,
         "POST",
         "/api/v1/admin/staff",
         json!({"username": "zhou.ba", "role": "admin"}),
     )
     .await
-    .expect(201)
-    .json();
-    let second = made["id"].as_i64().unwrap();
-    assert!(app.db().disable_staff_keeping_an_admin(me).await.unwrap());
+    .expect(201);
     assert!(
-        !app.db()
-            .disable_staff_keeping_an_admin(second)
-            .await
-            .unwrap()
+        shenhe(&app, &["staff", "role", ADMIN.0, "reviewer"])
+            .status
+            .success()
     );
+    admin.get("/api/v1/admin/staff").await.expect(403);
+    assert!(
+        !shenhe(&app, &["staff", "disable", "zhou.ba"])
+            .status
+            .success()
+    );
+}
+
+/// The `shenhe` command on the app's database.
+fn shenhe(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let t = &app.test_db;
+    std::process::Command::new(env!("CARGO_BIN_EXE_shenhe"))
+        .args(args)
+        .env("SHENHE_DATA_DIR", t.dir.path())
+        .env("SHENHE_DATABASE_URL", &t.url)
+        .env("SHENHE_STORAGE_URL", t.storage_url())
+        .env("SHENHE_LOG", "warn")
+        .output()
+        .expect("running shenhe")
 }
 
 async fn settings_changed_by_an_admin_take_effect(backend: Backend) {

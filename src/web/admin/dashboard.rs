@@ -290,7 +290,8 @@ pub fn draw_daily(days: &[(String, i64, i64)]) -> anyhow::Result<String> {
         let root = SVGBackend::with_string(&mut svg, (900, 320)).into_drawing_area();
         root.fill(&WHITE)?;
         let highest = days.iter().map(|d| d.1.max(d.2)).max().unwrap_or(0);
-        let top = (highest + highest / 8).max(4);
+        // Room above the highest bar for the legend.
+        let top = (highest + highest / 3 + 1).max(4);
         let n = days.len().max(1) as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)

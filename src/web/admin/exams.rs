@@ -140,34 +140,54 @@ async fn exams_page(
 struct ConfigForm {
     csrf: String,
     text: String,
+    /// Why the config could not be read, to show instead of its errors.
+    problem: Option<String>,
 }
 
-/// Reads a config form; a refusal is the message to show.
-async fn read_config_form(mut multipart: Multipart) -> Result<ConfigForm, String> {
-    let broken = |_| "上传没有完成，请检查网络后重试。".to_string();
-    let (mut csrf, mut pasted, mut uploaded) = (String::new(), String::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(broken)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(broken)?,
-            Some("config") => pasted = field.text().await.map_err(broken)?,
-            Some("file") => {
-                let bytes = field.bytes().await.map_err(broken)?;
-                if !bytes.is_empty() {
-                    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                        "配置文件须为 UTF-8 编码的文本（TOML），请另存为 UTF-8 后重新上传。"
-                            .to_string()
-                    })?;
-                    uploaded = Some(text);
-                }
+/// Reads a config form, keeping what arrived when part of it cannot be read.
+async fn read_config_form(mut multipart: Multipart) -> ConfigForm {
+    let mut form = ConfigForm {
+        csrf: String::new(),
+        text: String::new(),
+        problem: None,
+    };
+    let broken = "上传没有完成，请检查网络后重试。";
+    let mut uploaded = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                form.problem = Some(broken.into());
+                return form;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let Ok(bytes) = field.bytes().await else {
+            form.problem = Some(broken.into());
+            return form;
+        };
+        let text = String::from_utf8(bytes.to_vec());
+        match (name.as_str(), text) {
+            ("csrf", Ok(text)) => form.csrf = text,
+            ("config", Ok(text)) => form.text = text,
+            ("file", Ok(text)) if !text.is_empty() => uploaded = Some(text),
+            ("file", Err(_)) => {
+                form.problem = Some(
+                    "配置文件须为 UTF-8 编码的文本（TOML），请另存为 UTF-8 后重新上传。".into(),
+                );
             }
             _ => {}
         }
     }
-    let text = uploaded.unwrap_or(pasted).replace("\r\n", "\n");
-    if text.trim().is_empty() {
-        return Err("请粘贴考试配置，或选择配置文件（TOML）上传。".into());
+    if let Some(text) = uploaded {
+        form.text = text;
     }
-    Ok(ConfigForm { csrf, text })
+    form.text = form.text.replace("\r\n", "\n");
+    if form.problem.is_none() && form.text.trim().is_empty() {
+        form.problem = Some("请粘贴考试配置，或选择配置文件（TOML）上传。".into());
+    }
+    form
 }
 
 /// A multipart form that could not be read, before the CSRF check: nothing is done.
@@ -185,16 +205,7 @@ async fn create(
     let Ok(multipart) = multipart else {
         return unreadable("请通过本页的表单提交考试配置。");
     };
-    let (form, problem) = match read_config_form(multipart).await {
-        Ok(form) => (form, None),
-        Err(problem) => (
-            ConfigForm {
-                csrf: String::new(),
-                text: String::new(),
-            },
-            Some(problem),
-        ),
-    };
+    let form = read_config_form(multipart).await;
     let visitor = match admin_posting(&state, &headers, &form.csrf).await {
         Ok(visitor) => visitor,
         Err(response) => return response,
@@ -207,8 +218,8 @@ async fn create(
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
     };
-    if problem.is_some() {
-        return refuse(form.text, Vec::new(), problem).await;
+    if form.problem.is_some() {
+        return refuse(form.text, Vec::new(), form.problem).await;
     }
     let rules = match ExamConfig::parse(&form.text) {
         Ok(rules) => rules,

@@ -307,7 +307,7 @@ async fn upload(
     if let Err(e) = state.storage.put(&blob_key(upload), bytes.clone()).await {
         return failure(&e);
     }
-    let report = match import_bytes(&state.db, &exam, bytes.to_vec(), true).await {
+    let report = match import_bytes(&state.db, &exam, Vec::from(bytes), true).await {
         Err(e) => return failure(&e),
         Ok(Err(unreadable)) => {
             let _ = state.storage.delete(&blob_key(upload)).await;
@@ -404,7 +404,7 @@ async fn commit(
             Err(e) => return failure(&e),
         },
     };
-    let report = match import_bytes(&state.db, &exam, bytes.to_vec(), false).await {
+    let report = match import_bytes(&state.db, &exam, Vec::from(bytes), false).await {
         Err(e) => return failure(&e),
         Ok(Err(unreadable)) => return back(jar, unreadable.to_string()),
         Ok(Ok(report)) => report,

@@ -2,6 +2,8 @@
 //! the run-time settings (TOTP required, the second-review share). A one-time password is
 //! shown once, on the page that answers the post: never in a URL or a cookie.
 
+mod settings;
+
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -16,7 +18,6 @@ use serde::Deserialize;
 use super::{admin_page, admin_posting};
 use crate::auth::staff::{StaffAdmin, StaffError};
 use crate::db::audit::Actor;
-use crate::db::settings::ReviewSettings;
 use crate::db::staff::{Role, StaffRow, StaffSummary};
 use crate::domain::window::beijing;
 use crate::web::AppState;
@@ -27,7 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/staff", get(page).post(create))
         .route("/admin/staff/{id}/{action}", post(change))
-        .route("/admin/settings", get(settings_page).post(save_settings))
+        .route("/admin/settings", get(settings::page).post(settings::save))
 }
 
 /// The staff pages' one-time messages (never a password).
@@ -93,17 +94,6 @@ pub struct ChangeForm {
     role: String,
 }
 
-#[derive(Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    csrf: String,
-    /// A checkbox: present ("on") when ticked.
-    #[serde(default)]
-    totp_required: Option<String>,
-    #[serde(default)]
-    second_review_percent: String,
-}
-
 /// Who changes accounts: the admin, under their name and address.
 fn staff_admin(
     state: &AppState,
@@ -139,7 +129,7 @@ async fn page(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar)
         me: visitor.staff_id,
         accounts: accounts.into_iter().map(line).collect(),
         totp_required: settings.totp_required,
-        second_review_percent: percent(settings.second_review_share),
+        second_review_percent: settings::percent(settings.second_review_share),
     };
     (jar, page).into_response()
 }
@@ -158,12 +148,6 @@ fn line(s: StaffSummary) -> AccountLine {
             .last_sign_in
             .map_or_else(|| "从未登录".to_string(), beijing),
     }
-}
-
-/// A share as a percentage without needless decimals: 0.1 → "10", 0.125 → "12.5".
-pub fn percent(share: f64) -> String {
-    let value = (share * 1000.0).round() / 10.0;
-    format!("{value}")
 }
 
 async fn create(
@@ -293,68 +277,5 @@ fn refused(jar: CookieJar, error: StaffError) -> Response {
     match error {
         StaffError::Internal(e) => failure(&e),
         other => back(jar, false, other.to_string()),
-    }
-}
-
-/// The settings live on the staff page.
-async fn settings_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match admin_page(&state, &headers).await {
-        Ok(_) => Redirect::to("/admin/staff#settings").into_response(),
-        Err(response) => response,
-    }
-}
-
-async fn save_settings(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    jar: CookieJar,
-    form: Result<Form<SettingsForm>, FormRejection>,
-) -> Response {
-    let Ok(Form(form)) = form else {
-        return back(jar, false, "表单内容不完整，请返回刷新后重试。".to_string());
-    };
-    let visitor = match admin_posting(&state, &headers, &form.csrf).await {
-        Ok(visitor) => visitor,
-        Err(response) => return response,
-    };
-    let Some(share) = parse_percent(&form.second_review_percent) else {
-        return back(
-            jar,
-            false,
-            "复核比例须为 0 到 100 之间的数字（百分比），如 10。".to_string(),
-        );
-    };
-    let ip = state.client_ip(&headers, Some(peer));
-    let actor = Actor::Staff(visitor.staff_id);
-    let wanted = ReviewSettings {
-        totp_required: form.totp_required.is_some(),
-        second_review_share: share,
-    };
-    match state.db.save_review_settings(wanted, actor, ip).await {
-        Ok(()) => back(jar, true, "设置已保存，立即生效。".to_string()),
-        Err(e) => failure(&e),
-    }
-}
-
-/// A percentage from 0 to 100 as a share from 0 to 1.
-pub fn parse_percent(text: &str) -> Option<f64> {
-    let value: f64 = text.trim().trim_end_matches('%').trim().parse().ok()?;
-    (value.is_finite() && (0.0..=100.0).contains(&value)).then_some(value / 100.0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentages_read_and_print_plainly() {
-        assert_eq!(parse_percent(" 10 "), Some(0.1));
-        assert_eq!(parse_percent("100%"), Some(1.0));
-        assert_eq!(parse_percent("101"), None);
-        assert_eq!(parse_percent("-1"), None);
-        assert_eq!(parse_percent("NaN"), None);
-        assert_eq!(percent(0.1), "10");
-        assert_eq!(percent(0.125), "12.5");
     }
 }

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use super::{CsrfForm, FLASH, audit, csrf_of, exam_path, redirect_with};
 use crate::db::exams::ExamRow;
 use crate::domain::review::ReasonCatalogue;
+use crate::domain::rules::ExamConfig;
 use crate::domain::window::{Window, beijing_input, parse_beijing};
 use crate::web::AppState;
 use crate::web::admin::{admin_page, admin_posting};
@@ -79,6 +80,7 @@ pub async fn page(
     let (jar, flash) = FLASH.take(jar);
     let input = |t: Option<OffsetDateTime>| t.map(beijing_input).unwrap_or_default();
     let catalogue = ReasonCatalogue::from_stored(exam.review_reasons.as_deref());
+    let rules = ExamConfig::parse(&exam.config).ok();
     let page = ExamPage {
         csrf: visitor.csrf(),
         username: visitor.username.clone(),
@@ -96,11 +98,21 @@ pub async fn page(
         candidates,
         categories: categories
             .into_iter()
-            .map(|(c, n)| (c.unwrap_or_else(|| "不符合本考区审核条件".into()), n))
+            .map(|(code, n)| (category_name(rules.as_ref(), code), n))
             .collect(),
         config: exam.config,
     };
     (jar, page).into_response()
+}
+
+/// The words for a stored category code (`None`: not eligible here).
+fn category_name(rules: Option<&ExamConfig>, code: Option<String>) -> String {
+    match code {
+        None => "不符合本考区审核条件".to_string(),
+        Some(code) => rules
+            .and_then(|r| r.category(&code))
+            .map_or(code, |c| c.name.clone()),
+    }
 }
 
 /// An admin's post on one exam: the admin (CSRF checked), the exam and their address.

@@ -13,7 +13,7 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::edit::exam_of;
-use super::{audit, exam_path, read_config_form, redirect_with, unreadable};
+use super::{ConfigForm, audit, exam_path, read_config_form, redirect_with, unreadable};
 use crate::db::exams::ExamRow;
 use crate::db::recategorise::{RuleChange, RuleSave};
 use crate::domain::id_number::mask;
@@ -179,10 +179,11 @@ pub async fn preview(
     let Ok(multipart) = multipart else {
         return unreadable("请通过考试页面的“替换规则”表单提交。");
     };
-    let (csrf, text, problem) = match read_config_form(multipart).await {
-        Ok(form) => (form.csrf, form.text, None),
-        Err(problem) => (String::new(), String::new(), Some(problem)),
-    };
+    let ConfigForm {
+        csrf,
+        text,
+        problem,
+    } = read_config_form(multipart).await;
     let visitor = match admin_posting(&state, &headers, &csrf).await {
         Ok(visitor) => visitor,
         Err(response) => return response,

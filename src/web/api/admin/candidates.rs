@@ -53,6 +53,7 @@ impl FromRequestParts<AppState> for AdminStaff {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// 姓名或报名号（完整输入）。身份证号请用 POST /api/v1/admin/candidates/search。
+    #[serde(default)]
     q: String,
     /// 考试编号；不填为当前考试。
     exam_id: Option<i64>,
