@@ -104,16 +104,16 @@ impl Db {
             let page = self.candidates_after(exam_id, after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
-            let moves: Vec<(i64, Option<String>, Option<String>, Option<String>)> = page
+            let moves: Vec<Move> = page
                 .into_iter()
                 .filter_map(|c| {
-                    let (category, reason) = classify(&c, rules);
-                    (category != c.facts.category).then_some((
-                        c.id,
-                        c.facts.category,
-                        category,
+                    let (new, reason) = classify(&c, rules);
+                    (new != c.facts.category).then_some(Move {
+                        id: c.id,
+                        old: c.facts.category,
+                        new,
                         reason,
-                    ))
+                    })
                 })
                 .collect();
             self.move_candidates(&moves).await?;
@@ -144,19 +144,22 @@ impl Db {
         .context("reading candidates for the category preview")
     }
 
-    /// Sets new categories in one transaction: `(id, old, new, ineligible reason)`. A row
-    /// whose category is no longer `old` (changed meanwhile) is left alone.
-    async fn move_candidates(
-        &self,
-        moves: &[(i64, Option<String>, Option<String>, Option<String>)],
-    ) -> anyhow::Result<()> {
+    /// Sets new categories in one transaction. A row whose category is no longer the old
+    /// one (changed meanwhile) is left alone.
+    async fn move_candidates(&self, moves: &[Move]) -> anyhow::Result<()> {
         if moves.is_empty() {
             return Ok(());
         }
         let at = now();
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
-            for (id, old, new, reason) in moves {
+            for Move {
+                id,
+                old,
+                new,
+                reason,
+            } in moves
+            {
                 sqlx::query(
                     "update candidates set category = $3, ineligible_reason = $4, \
                      updated_at = $5 where id = $1 and category is not distinct from $2",
@@ -174,6 +177,14 @@ impl Db {
         .await)
         .context("moving candidates to their new categories")
     }
+}
+
+/// One candidate to move: from `old` to `new` (with why, when not eligible).
+struct Move {
+    id: i64,
+    old: Option<String>,
+    new: Option<String>,
+    reason: Option<String>,
 }
 
 /// The category (and, when none, why) the rules give a candidate.

@@ -92,6 +92,16 @@ pub fn stream_export(
                 let _ = sender
                     .send(Err(std::io::Error::other("export failed")))
                     .await;
+                // A download cut short (the client left, or the database failed) is audited
+                // too: personal data may have left.
+                let mut entry = audit_entry(actor, ip, &exam, options, 0);
+                if let Some(detail) = entry.detail.as_mut() {
+                    detail["rows"] = serde_json::Value::Null;
+                    detail["complete"] = serde_json::Value::Bool(false);
+                }
+                if let Err(e) = db.record_audit(entry).await {
+                    tracing::error!("an export was not audited: {e:#}");
+                }
             }
         }
     });

@@ -557,6 +557,17 @@ async fn an_admin_cannot_disable_or_demote_themselves_nor_remove_the_last_admin(
             .text()
             .contains("不能停用、降级或重置自己的账号")
     );
+    // Their own password and second factor are changed on their own pages, not here.
+    for action in ["reset-password", "reset-totp"] {
+        send(
+            &admin,
+            "POST",
+            &format!("/api/v1/admin/staff/{me}/{action}"),
+            json!({}),
+        )
+        .await
+        .expect(409);
+    }
     admin.get("/api/v1/admin/staff").await.expect(200);
     assert!(audited(&app, "staff_disabled").await.is_empty());
 

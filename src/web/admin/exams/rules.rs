@@ -147,16 +147,13 @@ impl Proposal<'_> {
     }
 }
 
-/// The new rules, if they parse and are for this exam; else the refusal page.
-fn checked_rules(proposal: Proposal<'_>) -> Result<(ExamConfig, Proposal<'_>), Response> {
+/// The new rules, if they parse and are for this exam; else the errors or the refusal.
+fn checked_rules(proposal: &Proposal<'_>) -> Result<ExamConfig, (Vec<ConfigError>, String)> {
     if proposal.exam.purged_at.is_some() {
         let problem = "这场考试的资料已清除，不能再修改规则。".to_string();
-        return Err(proposal.refused(Vec::new(), Some(problem)));
+        return Err((Vec::new(), problem));
     }
-    let rules = match ExamConfig::parse(&proposal.text) {
-        Ok(rules) => rules,
-        Err(errors) => return Err(proposal.refused(errors, None)),
-    };
+    let rules = ExamConfig::parse(&proposal.text).map_err(|errors| (errors, String::new()))?;
     if rules.code() != proposal.exam.code {
         let problem = format!(
             "配置中的考试代码是 {}，与这场考试（{}）不同。请把 [exam] 中的 code 改回 {}；\
@@ -165,9 +162,9 @@ fn checked_rules(proposal: Proposal<'_>) -> Result<(ExamConfig, Proposal<'_>), R
             proposal.exam.code,
             proposal.exam.code
         );
-        return Err(proposal.refused(Vec::new(), Some(problem)));
+        return Err((Vec::new(), problem));
     }
-    Ok((rules, proposal))
+    Ok(rules)
 }
 
 pub async fn preview(
@@ -200,9 +197,11 @@ pub async fn preview(
     if problem.is_some() {
         return proposal.refused(Vec::new(), problem);
     }
-    let (rules, proposal) = match checked_rules(proposal) {
-        Ok(checked) => checked,
-        Err(response) => return response,
+    let rules = match checked_rules(&proposal) {
+        Ok(rules) => rules,
+        Err((errors, problem)) => {
+            return proposal.refused(errors, Some(problem).filter(|p| !p.is_empty()));
+        }
     };
     match state.db.preview_rule_change(exam.id, &rules).await {
         Ok(change) => proposal.preview(change, &rules, false),
@@ -251,9 +250,11 @@ pub async fn confirm(
         exam: &exam,
         text: text.clone(),
     };
-    let (rules, proposal) = match checked_rules(proposal) {
-        Ok(checked) => checked,
-        Err(response) => return response,
+    let rules = match checked_rules(&proposal) {
+        Ok(rules) => rules,
+        Err((errors, problem)) => {
+            return proposal.refused(errors, Some(problem).filter(|p| !p.is_empty()));
+        }
     };
     let saved = state
         .db
