@@ -82,8 +82,10 @@ fn drain_csv(
         TextEncoding::Utf8 => out.write_all(&buffer),
         TextEncoding::Gbk => {
             let text = std::str::from_utf8(&buffer).context("CSV text")?;
-            // Characters outside GBK become numeric character references (`&#40960;`).
-            let (bytes, _, _) = encoding_rs::GBK.encode(text);
+            // GB18030 is GBK, byte for byte, for every character GBK has, and encodes the
+            // rest too: a rare character in a name (𠮷) stays that character instead of
+            // becoming `&#134071;`, which the GBK encoder would write.
+            let (bytes, _, _) = encoding_rs::GB18030.encode(text);
             out.write_all(&bytes)
         }
     }

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::{admin_page, admin_posting};
+use super::{admin_csrf, admin_page};
 use crate::db::audit::{Actor, AuditEntry};
 use crate::db::exams::ExamRow;
 use crate::domain::rules::{ConfigError, ExamConfig};
@@ -202,14 +202,17 @@ async fn create(
     jar: CookieJar,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let visitor = match admin_page(&state, &headers).await {
+        Ok(visitor) => visitor,
+        Err(response) => return response,
+    };
     let Ok(multipart) = multipart else {
         return unreadable("请通过本页的表单提交考试配置。");
     };
     let form = read_config_form(multipart).await;
-    let visitor = match admin_posting(&state, &headers, &form.csrf).await {
-        Ok(visitor) => visitor,
-        Err(response) => return response,
-    };
+    if let Some(refused) = admin_csrf(&visitor, &form.csrf) {
+        return refused;
+    }
     let refuse = |text: String, errors: Vec<ConfigError>, problem: Option<String>| {
         let state = state.clone();
         let visitor = visitor.clone();

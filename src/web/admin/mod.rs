@@ -22,7 +22,7 @@ use crate::domain::review::Outcome;
 use crate::domain::window::beijing;
 use crate::web::AppState;
 use crate::web::api::AuditQuery;
-use crate::web::staff::{StaffVisitor, failure, message, staff_page, staff_posting};
+use crate::web::staff::{StaffVisitor, csrf_refused, failure, message, staff_page, staff_posting};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,6 +58,13 @@ pub async fn admin_posting(
     } else {
         Err(not_admin())
     }
+}
+
+/// The CSRF check of a multipart post, whose token is inside the body: check who is asking
+/// with [`admin_page`] first, so nobody else's upload is read at all, then this once the form
+/// is read: `Some` is the page that refuses the token.
+pub fn admin_csrf(visitor: &StaffVisitor, csrf: &str) -> Option<Response> {
+    csrf_refused(visitor, csrf)
 }
 
 fn not_admin() -> Response {

@@ -19,7 +19,7 @@ use futures::TryStreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{admin_page, admin_posting};
+use super::{admin_csrf, admin_page, admin_posting};
 use crate::db::audit::{Actor, AuditEntry};
 use crate::db::exams::ExamRow;
 use crate::domain::rules::ExamConfig;
@@ -264,6 +264,10 @@ async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let visitor = match admin_page(&state, &headers).await {
+        Ok(visitor) => visitor,
+        Err(response) => return response,
+    };
     let Ok(multipart) = multipart else {
         return message(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -272,10 +276,9 @@ async fn upload(
         );
     };
     let form = read_upload(multipart).await;
-    let visitor = match admin_posting(&state, &headers, &form.csrf).await {
-        Ok(visitor) => visitor,
-        Err(response) => return response,
-    };
+    if let Some(refused) = admin_csrf(&visitor, &form.csrf) {
+        return refused;
+    }
     let chosen = Some(form.exam.as_str());
     let exam = match target_exam(&state, &form.exam).await {
         Err(e) => return failure(&e),

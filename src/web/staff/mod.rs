@@ -79,7 +79,7 @@ async fn enrolling_posting(
 
 /// The CSRF check of a form post: `Some` is the page that refuses a `csrf` field that is
 /// not the session's token.
-fn csrf_refused(visitor: &StaffVisitor, csrf: &str) -> Option<Response> {
+pub(crate) fn csrf_refused(visitor: &StaffVisitor, csrf: &str) -> Option<Response> {
     (!visitor.session.csrf_matches(csrf)).then(|| {
         message(
             StatusCode::FORBIDDEN,

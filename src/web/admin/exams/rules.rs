@@ -20,7 +20,7 @@ use crate::domain::id_number::mask;
 use crate::domain::rules::{ConfigError, ExamConfig};
 use crate::domain::status::Status;
 use crate::web::AppState;
-use crate::web::admin::admin_posting;
+use crate::web::admin::{admin_csrf, admin_page, admin_posting};
 use crate::web::staff::{StaffVisitor, failure};
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -173,6 +173,10 @@ pub async fn preview(
     Path(code): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let visitor = match admin_page(&state, &headers).await {
+        Ok(visitor) => visitor,
+        Err(response) => return response,
+    };
     let Ok(multipart) = multipart else {
         return unreadable("请通过考试页面的“替换规则”表单提交。");
     };
@@ -181,10 +185,9 @@ pub async fn preview(
         text,
         problem,
     } = read_config_form(multipart).await;
-    let visitor = match admin_posting(&state, &headers, &csrf).await {
-        Ok(visitor) => visitor,
-        Err(response) => return response,
-    };
+    if let Some(refused) = admin_csrf(&visitor, &csrf) {
+        return refused;
+    }
     let exam = match exam_of(&state, &code).await {
         Ok(exam) => exam,
         Err(response) => return response,
