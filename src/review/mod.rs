@@ -4,6 +4,7 @@
 //! written to the audit log before the documents are shown.
 
 pub mod candidates;
+pub mod dashboard;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -46,7 +46,7 @@ pub struct AppState {
     pub portal: Portal,
     pub reviewing: Reviewing,
     /// The admin dashboard's numbers (kept a little while for large exams).
-    pub dashboards: crate::db::stats::Dashboards,
+    pub dashboards: crate::review::dashboard::Dashboards,
     pub passwords: Passwords,
     pub policy: PasswordPolicy,
     pub settings: Arc<WebSettings>,
@@ -62,7 +62,7 @@ impl AppState {
         let portal = Portal::new(db.clone(), storage.clone(), Limits::default());
         AppState {
             reviewing: Reviewing::new(db.clone(), portal.clone()),
-            dashboards: crate::db::stats::Dashboards::new(db.clone()),
+            dashboards: crate::review::dashboard::Dashboards::new(db.clone()),
             portal,
             passwords: Passwords::for_this_machine(),
             policy: PasswordPolicy {
