@@ -144,15 +144,37 @@ impl Db {
         .context("reading candidates for the category preview")
     }
 
-    /// Sets new categories in one transaction. A row whose category is no longer the old
-    /// one (changed meanwhile) is left alone.
+    /// Sets new categories in one statement (a page's moves, at most [`PAGE`]). A row whose
+    /// category is no longer the old one (changed meanwhile) is left alone.
     async fn move_candidates(&self, moves: &[Move]) -> anyhow::Result<()> {
         if moves.is_empty() {
             return Ok(());
         }
+        // One `update … from (values …)` instead of a statement per row: at 1,000,000
+        // candidates, saving rules that moved 193,334 of them took 43 s row by row on
+        // PostgreSQL. Both engines name the columns of `values` column1, column2, ….
+        let rows: Vec<String> = (0..moves.len())
+            .map(|i| {
+                let n = 2 + 4 * i;
+                format!(
+                    "(cast(${} as bigint), cast(${} as text), cast(${} as text), \
+                     cast(${} as text))",
+                    n,
+                    n + 1,
+                    n + 2,
+                    n + 3
+                )
+            })
+            .collect();
+        let sql = format!(
+            "update candidates set category = v.column3, ineligible_reason = v.column4, \
+             updated_at = $1 from (values {}) as v \
+             where candidates.id = v.column1 and candidates.category is not distinct from v.column2",
+            rows.join(", ")
+        );
         let at = now();
-        on_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
+        on_pool!(self, |pool| {
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(at);
             for Move {
                 id,
                 old,
@@ -160,22 +182,12 @@ impl Db {
                 reason,
             } in moves
             {
-                sqlx::query(
-                    "update candidates set category = $3, ineligible_reason = $4, \
-                     updated_at = $5 where id = $1 and category is not distinct from $2",
-                )
-                .bind(id)
-                .bind(old)
-                .bind(new)
-                .bind(reason)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                query = query.bind(id).bind(old).bind(new).bind(reason);
             }
-            tx.commit().await
-        }
-        .await)
-        .context("moving candidates to their new categories")
+            query.execute(pool).await.map(|r| r.rows_affected())
+        })
+        .context("moving candidates to their new categories")?;
+        Ok(())
     }
 }
 
