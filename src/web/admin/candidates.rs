@@ -19,10 +19,11 @@ use super::{admin_page, admin_posting};
 use crate::db::candidates::CandidateMatch;
 use crate::domain::id_number::mask;
 use crate::domain::status::Status;
+use crate::review::ReviewError;
 use crate::review::candidates::search_text;
-use crate::review::{ReviewError, Reviewer};
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
+use crate::web::review::{case_id, reviewer};
 use crate::web::staff::{StaffVisitor, failure, message};
 
 pub fn router() -> Router<AppState> {
@@ -79,18 +80,6 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-fn staff(
-    state: &AppState,
-    visitor: &StaffVisitor,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-) -> Reviewer {
-    Reviewer {
-        staff_id: visitor.staff_id,
-        ip: state.client_ip(headers, Some(peer)),
-    }
-}
-
 fn search_page_for(visitor: &StaffVisitor, exam_name: String) -> SearchPage {
     SearchPage {
         csrf: visitor.csrf(),
@@ -135,7 +124,7 @@ async fn search(
         page.error = Some("请输入考生的姓名、身份证号或报名号（50 个字以内）。".to_string());
         return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };
-    let me = staff(&state, &visitor, &headers, peer);
+    let me = reviewer(&state, &visitor, &headers, peer);
     match state.reviewing.search_candidates(&me, None, &q).await {
         Ok((exam, rows)) => {
             let rules = match state.portal.rules(&exam) {
@@ -184,10 +173,10 @@ async fn reset_password(
         Ok(visitor) => visitor,
         Err(response) => return response,
     };
-    let Some(id) = candidate_id(&id) else {
+    let Some(id) = case_id(&id) else {
         return refused(ReviewError::NotFound);
     };
-    let me = staff(&state, &visitor, &headers, peer);
+    let me = reviewer(&state, &visitor, &headers, peer);
     match state.reviewing.reset_candidate_password(&me, id).await {
         Ok(()) => {
             let flash = Flash {
@@ -200,11 +189,6 @@ async fn reset_password(
         }
         Err(e) => refused(e),
     }
-}
-
-/// A candidate id from the URL.
-fn candidate_id(text: &str) -> Option<i64> {
-    text.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
 fn refused(error: ReviewError) -> Response {

@@ -48,14 +48,19 @@ impl FromRequestParts<AppState> for ApiReviewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let staff = ApiStaff::from_request_parts(parts, state).await?;
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| *peer);
-        Ok(ApiReviewer(Reviewer {
-            staff_id: staff.staff_id,
-            ip: state.client_ip(&parts.headers, peer),
-        }))
+        Ok(ApiReviewer(reviewer_of(parts, state, staff.staff_id)))
+    }
+}
+
+/// The reviewer behind an API request: the staff member, and the address it came from.
+pub(in crate::web::api) fn reviewer_of(parts: &Parts, state: &AppState, staff_id: i64) -> Reviewer {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| *peer);
+    Reviewer {
+        staff_id,
+        ip: state.client_ip(&parts.headers, peer),
     }
 }
 

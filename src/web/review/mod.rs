@@ -5,6 +5,7 @@
 
 mod actions;
 mod case;
+pub(in crate::web) use case::case_id;
 mod case_view;
 mod filters;
 mod queue;
@@ -44,7 +45,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The staff member as the review service knows them, with the address for the audit log.
-fn reviewer(
+/// The reviewer behind a page request: who, and from which address (for the audit log).
+pub(in crate::web) fn reviewer(
     state: &AppState,
     visitor: &StaffVisitor,
     headers: &HeaderMap,

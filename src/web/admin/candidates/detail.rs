@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
-use super::{FLASH, candidate_id, refused, staff};
+use super::{FLASH, refused};
 use crate::domain::review::Marks;
 use crate::domain::window::beijing;
 use crate::review::ReviewError;
@@ -16,6 +16,7 @@ use crate::review::candidates::CandidateFile;
 use crate::web::AppState;
 use crate::web::admin::admin_page;
 use crate::web::flash::Flash;
+use crate::web::review::{case_id, reviewer};
 use crate::web::staff::StaffVisitor;
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -92,10 +93,10 @@ pub async fn page(
         Ok(visitor) => visitor,
         Err(response) => return response,
     };
-    let Some(id) = candidate_id(&id) else {
+    let Some(id) = case_id(&id) else {
         return refused(ReviewError::NotFound);
     };
-    let me = staff(&state, &visitor, &headers, peer);
+    let me = reviewer(&state, &visitor, &headers, peer);
     match state
         .reviewing
         .candidate_file(&me, id, crate::db::now())

@@ -1,9 +1,7 @@
 //! Admin API: candidates — search, one candidate (as they see it, with history), password
 //! reset. An ID number is searched for only in a request body, never in a URL.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
@@ -19,6 +17,7 @@ use crate::review::candidates::{CandidateFile, search_text};
 use crate::web::AppState;
 use crate::web::api::ApiJson;
 use crate::web::api::auth::ErrorBody;
+use crate::web::api::review::reviewer_of;
 use crate::web::error::ApiError;
 use crate::web::session::ApiAdmin;
 
@@ -38,14 +37,7 @@ impl FromRequestParts<AppState> for AdminStaff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ApiAdmin(staff) = ApiAdmin::from_request_parts(parts, state).await?;
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(peer)| *peer);
-        Ok(AdminStaff(Reviewer {
-            staff_id: staff.staff_id,
-            ip: state.client_ip(&parts.headers, peer),
-        }))
+        Ok(AdminStaff(reviewer_of(parts, state, staff.staff_id)))
     }
 }
 
