@@ -87,6 +87,9 @@ pub enum Command {
     /// Delete every image and the personal data of a finished exam; aggregate statistics
     /// and an anonymised audit trail stay. Refused while the exam's windows are open.
     Purge(results::PurgeArgs),
+    /// Print every HTTP route the server answers (path pattern, and methods where known),
+    /// for proxy and firewall configs.
+    Routes,
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,10 +171,36 @@ pub enum RulesCommand {
     Check { file: PathBuf },
 }
 
+/// `shenhe routes`: one line per route, in the order the router adds them. A page's methods
+/// are not listed (its method router does not say which it has); the API's are.
+fn print_routes() -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let mut lines = vec!["路径\t方法（- 表示未列出）".to_string()];
+    for route in crate::web::route_list() {
+        let methods = route.methods.map_or_else(
+            || "-".to_string(),
+            |methods| {
+                let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+                names.join(",")
+            },
+        );
+        lines.push(format!("{}\t{methods}", route.path));
+    }
+    for line in lines {
+        // A closed pipe (`shenhe routes | head`) ends the listing, not the process.
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config;
     match cli.command {
         Command::Rules(RulesCommand::Check { file }) => return check_rules(&file),
+        Command::Routes => return Ok(print_routes()),
         Command::Serve(serve_config) => serve(&config, &serve_config).await?,
         Command::Staff(command) => {
             let db = open_db(&config).await?;

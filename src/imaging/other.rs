@@ -79,8 +79,10 @@ fn read(
 }
 
 /// Packed RGB8 from any 8- or 16-bit layout the decoders give; transparency becomes white,
-/// as it looks on the page where the candidate saw it.
-fn to_rgb(buffer: Vec<u8>, color: ColorType) -> Option<Vec<u8>> {
+/// as it looks on the page where the candidate saw it. Layouts of three bytes a pixel or
+/// more are converted in place: a 49-megapixel RGBA picture then needs its 196 MB once,
+/// not again beside a second buffer.
+fn to_rgb(mut buffer: Vec<u8>, color: ColorType) -> Option<Vec<u8>> {
     let (channels, wide) = match color {
         ColorType::Rgb8 => return Some(buffer),
         ColorType::L8 => (1, false),
@@ -105,20 +107,34 @@ fn to_rgb(buffer: Vec<u8>, color: ColorType) -> Option<Vec<u8>> {
     let on_white = |c: u8, a: u8| {
         ((u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
     };
-    let pixels = buffer
-        .chunks_exact(channels * sample_bytes)
-        .flat_map(|px| match channels {
-            1 => [sample(px, 0); 3],
-            2 => [on_white(sample(px, 0), sample(px, 1)); 3],
-            3 => [sample(px, 0), sample(px, 1), sample(px, 2)],
-            _ => {
-                let a = sample(px, 3);
-                [
-                    on_white(sample(px, 0), a),
-                    on_white(sample(px, 1), a),
-                    on_white(sample(px, 2), a),
-                ]
-            }
-        });
-    Some(pixels.collect())
+    let rgb = |px: &[u8]| match channels {
+        1 => [sample(px, 0); 3],
+        2 => [on_white(sample(px, 0), sample(px, 1)); 3],
+        3 => [sample(px, 0), sample(px, 1), sample(px, 2)],
+        _ => {
+            let a = sample(px, 3);
+            [
+                on_white(sample(px, 0), a),
+                on_white(sample(px, 1), a),
+                on_white(sample(px, 2), a),
+            ]
+        }
+    };
+    let stride = channels * sample_bytes;
+    let count = buffer.len() / stride;
+    if stride < 3 {
+        let mut pixels = Vec::with_capacity(count * 3);
+        for px in buffer.chunks_exact(stride) {
+            pixels.extend_from_slice(&rgb(px));
+        }
+        return Some(pixels);
+    }
+    // Pixel i is read from stride × i and written to 3 × i: never over a pixel not yet read.
+    for i in 0..count {
+        let out = rgb(&buffer[i * stride..(i + 1) * stride]);
+        buffer[3 * i..3 * i + 3].copy_from_slice(&out);
+    }
+    buffer.truncate(count * 3);
+    buffer.shrink_to_fit();
+    Some(buffer)
 }

@@ -1,7 +1,6 @@
 //! Static files (CSS, the progressive-enhancement script, example images), embedded in the
 //! binary; in debug builds read from `static/` on disk.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,14 +8,14 @@ use axum::routing::get;
 use rust_embed::Embed;
 use sha2::Digest;
 
-use super::AppState;
+use super::routes::Routes;
 
 #[derive(Embed)]
 #[folder = "static/"]
 struct Assets;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/static/{*path}", get(asset))
+pub fn router() -> Routes {
+    Routes::new().route("/static/{*path}", get(asset))
 }
 
 async fn asset(Path(path): Path<String>) -> Response {

@@ -9,6 +9,7 @@ mod flash;
 mod health;
 mod metrics;
 mod review;
+pub mod routes;
 mod session;
 mod signin;
 mod staff;
@@ -37,6 +38,7 @@ use crate::imaging::Limits;
 use crate::portal::Portal;
 use crate::review::Reviewing;
 use crate::storage::Storage;
+use routes::{Route, Routes};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -108,16 +110,27 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     ),
 ];
 
-/// The whole application as a router, without binding a port (tests bind port 0).
-pub fn router(state: AppState) -> Router {
-    let mut app = Router::new()
+/// Every area's routes, merged: the router and the list of its routes come from here.
+fn routes() -> Routes {
+    Routes::new()
         .merge(health::router())
         .merge(candidate::router())
         .merge(staff::router())
         .merge(review::router())
         .merge(api::router())
         .merge(admin::router())
-        .merge(assets::router());
+        .merge(assets::router())
+}
+
+/// Every route the application answers (path pattern, and methods where known), in the
+/// order the areas add them: for `shenhe routes` and the access-control test.
+pub fn route_list() -> Vec<Route> {
+    routes().into_parts().1
+}
+
+/// The whole application as a router, without binding a port (tests bind port 0).
+pub fn router(state: AppState) -> Router {
+    let (mut app, _) = routes().into_parts();
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,

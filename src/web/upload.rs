@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::multipart::{Field, MultipartError};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -46,6 +46,28 @@ pub async fn read_file(mut field: Field<'_>, max: usize) -> Result<Bytes, Portal
         }));
     }
     Ok(bytes.freeze())
+}
+
+/// Why a body could not be read as a form at all: 415 when it is of another type, 400 when
+/// it is a multipart form without a usable boundary (axum would answer in English).
+pub fn not_multipart(headers: &HeaderMap) -> (StatusCode, &'static str) {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    let status = if is_form {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    };
+    (
+        status,
+        "上传格式不正确：请在网页上选择照片上传，或以 multipart/form-data 表单的 file 字段发送。",
+    )
 }
 
 /// A body that ended early or broke the multipart format: usually a dropped connection.

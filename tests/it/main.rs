@@ -3,14 +3,17 @@
 
 mod helpers;
 
+mod access_matrix;
 mod admin_dashboard;
 mod admin_exams;
 mod admin_people;
 mod cli;
+mod crash;
 mod demo;
 mod export;
 mod fsck;
 mod health;
+mod hostile;
 mod import;
 mod photos;
 mod portal_access;
@@ -20,6 +23,7 @@ mod portal_images;
 mod portal_pages;
 mod portal_review;
 mod portal_s3;
+mod process;
 mod purge;
 mod review_api;
 mod review_client;

@@ -109,6 +109,12 @@ pub struct Portal {
 
 impl Portal {
     pub fn new(app: &TestApp) -> Portal {
+        Portal::at(&app.url(""))
+    }
+
+    /// A browser for a server at `base` (e.g. `http://127.0.0.1:4000`), such as a `shenhe`
+    /// child process.
+    pub fn at(base: &str) -> Portal {
         let client = Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -116,7 +122,7 @@ impl Portal {
             .unwrap();
         Portal {
             client,
-            base: app.url(""),
+            base: base.to_string(),
             csrf: String::new(),
         }
     }

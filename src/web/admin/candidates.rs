@@ -6,7 +6,6 @@ mod detail;
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -24,10 +23,11 @@ use crate::review::candidates::search_text;
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
 use crate::web::review::{case_id, reviewer};
+use crate::web::routes::Routes;
 use crate::web::staff::{StaffVisitor, failure, message};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/candidates", get(search_page).post(search))
         .route("/admin/candidates/{id}", get(detail::page))
         .route(

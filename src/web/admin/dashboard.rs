@@ -4,7 +4,6 @@
 //! draws, served from `/admin/charts/daily.svg` into an `<img>` (the page's CSP allows no
 //! inline styles, and an image keeps the drawing out of the page).
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -20,10 +19,11 @@ use crate::db::stats::{Dashboard, STATUSES, status_label};
 use crate::domain::rules::ExamConfig;
 use crate::domain::window::beijing;
 use crate::web::AppState;
+use crate::web::routes::Routes;
 use crate::web::staff::{failure, message};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin", get(page))
         .route("/admin/charts/daily.svg", get(daily_chart))
 }

@@ -6,9 +6,8 @@ mod rules;
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Multipart, State};
+use axum::extract::{ConnectInfo, Form, Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,13 +21,14 @@ use crate::domain::rules::{ConfigError, ExamConfig};
 use crate::domain::window::beijing;
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
+use crate::web::routes::Routes;
 use crate::web::staff::{StaffVisitor, failure, message};
 
 /// A config file is a few tens of KiB; the forms that carry one stay under this.
 const CONFIG_BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/exams", get(list).post(create))
         .route("/admin/exams/{code}", get(edit::page))
         .route("/admin/exams/{code}/name", post(edit::name))
@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/exams/{code}/current", post(edit::current))
         .route("/admin/exams/{code}/rules", post(rules::preview))
         .route("/admin/exams/{code}/rules/confirm", post(rules::confirm))
-        .layer(DefaultBodyLimit::max(CONFIG_BODY_LIMIT))
+        .body_limit(CONFIG_BODY_LIMIT)
 }
 
 /// The exam pages' one-time messages.

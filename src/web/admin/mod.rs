@@ -9,7 +9,6 @@ pub(in crate::web) mod results;
 mod roster;
 mod staff;
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,10 +21,11 @@ use crate::domain::review::Outcome;
 use crate::domain::window::beijing;
 use crate::web::AppState;
 use crate::web::api::AuditQuery;
+use crate::web::routes::Routes;
 use crate::web::staff::{StaffVisitor, csrf_refused, failure, message, staff_page, staff_posting};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/audit", get(audit))
         .merge(dashboard::router())
         .merge(exams::router())

@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Form, Query, State};
@@ -22,10 +21,11 @@ use crate::domain::window::beijing;
 use crate::results::{ExportOptions, PurgeOutcome, STATUS_CHOICES, purge_exam, stream_export};
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
+use crate::web::routes::Routes;
 use crate::web::staff::{failure, message};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/results", get(page))
         .route("/admin/results/export", get(export))
         .route("/admin/results/purge", post(purge))

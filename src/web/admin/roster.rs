@@ -7,9 +7,8 @@
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Multipart, Query, State};
+use axum::extract::{ConnectInfo, Form, Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,6 +25,7 @@ use crate::domain::rules::ExamConfig;
 use crate::import::{ImportReport, import_bytes};
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
+use crate::web::routes::Routes;
 use crate::web::staff::{StaffVisitor, failure, message};
 use crate::web::upload::read_capped;
 
@@ -36,11 +36,11 @@ const LISTED_ISSUES: usize = 300;
 /// Uploads never confirmed are deleted after this long.
 const STALE_UPLOAD: time::Duration = time::Duration::days(1);
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/roster", get(page).post(upload))
         .route("/admin/roster/commit", post(commit))
-        .layer(DefaultBodyLimit::max(MAX_ROSTER_BYTES + 1024 * 1024))
+        .body_limit(MAX_ROSTER_BYTES + 1024 * 1024)
 }
 
 const FLASH: FlashCookie = FlashCookie {

@@ -6,7 +6,6 @@ mod settings;
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -22,10 +21,11 @@ use crate::db::staff::{Role, StaffRow, StaffSummary};
 use crate::domain::window::beijing;
 use crate::web::AppState;
 use crate::web::flash::{Flash, FlashCookie};
+use crate::web::routes::Routes;
 use crate::web::staff::{StaffVisitor, failure};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/admin/staff", get(page).post(create))
         .route("/admin/staff/{id}/{action}", post(change))
         .route("/admin/settings", get(settings::page).post(settings::save))

@@ -1,18 +1,20 @@
 //! A candidate's images: upload (multipart field `file`), view, thumbnail, delete.
 //! Images are served only here, only to their owner, never cached by anyone else.
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
+use super::ApiPath;
 use super::auth::ErrorBody;
 use super::me::ImageJson;
 use crate::portal::{self, PortalError};
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::session::ApiCandidate;
-use crate::web::upload::{DRAIN_LIMIT, broken, read_file, upload_slot};
+use crate::web::upload::{DRAIN_LIMIT, broken, not_multipart, read_file, upload_slot};
 
 /// The API's body limit: an upload (one file, plus the over-size part drained before a
 /// 413, see [`DRAIN_LIMIT`]).
@@ -36,9 +38,14 @@ pub fn body_limit() -> DefaultBodyLimit {
 pub async fn upload(
     State(state): State<AppState>,
     candidate: ApiCandidate,
-    Path(code): Path<String>,
-    mut multipart: Multipart,
+    ApiPath(code): ApiPath<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
+    let Ok(mut multipart) = multipart else {
+        let (status, message) = not_multipart(&headers);
+        return Err(ApiError::new(status, message));
+    };
     let _slot = upload_slot(&state.upload_slots)?;
     let max = state.portal.limits.max_bytes;
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -66,7 +73,7 @@ pub async fn upload(
 pub async fn image(
     State(state): State<AppState>,
     candidate: ApiCandidate,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     serve(&state, &candidate, &id, false).await
 }
@@ -78,7 +85,7 @@ pub async fn image(
 pub async fn thumb(
     State(state): State<AppState>,
     candidate: ApiCandidate,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     serve(&state, &candidate, &id, true).await
 }
@@ -94,7 +101,7 @@ pub async fn thumb(
 pub async fn delete(
     State(state): State<AppState>,
     candidate: ApiCandidate,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let uid = parse_id(&id)?;
     portal::delete_image(&state.portal, candidate.candidate_id, uid, crate::db::now()).await?;

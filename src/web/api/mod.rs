@@ -5,6 +5,7 @@ mod admin;
 
 pub use admin::AuditQuery;
 mod auth;
+mod doc;
 mod images;
 mod me;
 mod review;
@@ -13,20 +14,21 @@ mod submit;
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::routing::get;
-use axum::{Json, Router};
 use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::ApiError;
+use super::routes::Routes;
 use super::upload::DRAIN_LIMIT;
 
 #[derive(OpenApi)]
@@ -37,13 +39,13 @@ use super::upload::DRAIN_LIMIT;
 ))]
 struct ApiDoc;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Routes {
     // Only the upload route takes a large body (read as a stream, see `web::upload`); every
     // other body is buffered whole by its extractor, so it stays small.
     let uploads = OpenApiRouter::new()
         .routes(routes!(images::upload))
         .layer(images::body_limit());
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
@@ -69,8 +71,10 @@ pub fn router() -> Router<AppState> {
         .merge(uploads)
         .merge(admin::routes())
         .split_for_parts();
+    doc::add_shared_responses(&mut api);
+    let documented = Routes::documented(router, &api);
     let api = Arc::new(api);
-    router.route(
+    documented.route(
         "/api/v1/openapi.json",
         get(move || {
             let api = api.clone();
@@ -134,6 +138,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 };
                 Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message))
             }
+        }
+    }
+}
+
+/// `Path` whose refusal (a segment that does not parse, e.g. a letter where an id goes) is
+/// the API's 404: such a segment names nothing, like an id that does not exist.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "没有找到：请检查地址中的编号或代码。",
+            )),
+        }
+    }
+}
+
+/// `Query` whose refusal is the API's Chinese 422 instead of axum's plain-text 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "查询参数不正确：请检查各参数的格式。",
+            )),
         }
     }
 }

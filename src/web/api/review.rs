@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::ApiJson;
 use super::auth::ErrorBody;
 use super::images::jpeg;
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::db::review::{QueueFilter, QueueItem};
 use crate::domain::id_number::mask;
 use crate::domain::review::{MarkInput, Marks, Outcome};
@@ -79,7 +79,8 @@ pub struct QueueQuery {
     to: Option<String>,
     /// 姓名、身份证号或报名号（完全匹配）。
     q: Option<String>,
-    /// 页码，从 1 开始。
+    /// 页码，从 1 开始（0 按 1；超过 100000 按 100000；超过末页时 `items` 为空）。
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
     page: Option<u32>,
 }
 
@@ -191,7 +192,7 @@ pub fn queue_filter(query: &QueueQuery) -> Result<QueueFilter, ApiError> {
 pub async fn queue(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Query(query): Query<QueueQuery>,
+    ApiQuery(query): ApiQuery<QueueQuery>,
 ) -> Result<axum::Json<QueueJson>, ApiError> {
     let filter = queue_filter(&query)?;
     let page = filter.page + 1;
@@ -236,7 +237,7 @@ pub async fn claim_next(
 pub async fn claim(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<CaseJson>, ApiError> {
     let now = crate::db::now();
     state.reviewing.claim(&who, id, now).await?;
@@ -255,7 +256,7 @@ pub async fn claim(
 pub async fn release(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.reviewing.release(&who, id, crate::db::now()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -302,6 +303,7 @@ pub struct CaseJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CaseCategoryJson)]
 pub struct CategoryJson {
     code: String,
     name: String,
@@ -379,6 +381,7 @@ impl From<&PastDecision> for PastDecisionJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = CaseRoundJson)]
 pub struct RoundJson {
     round: i32,
     #[serde(with = "time::serde::rfc3339")]
@@ -473,7 +476,7 @@ impl From<&Case> for CaseJson {
 pub async fn case(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<CaseJson>, ApiError> {
     let case = state.reviewing.case(&who, id, crate::db::now()).await?;
     Ok(axum::Json(CaseJson::from(&case)))
@@ -527,7 +530,7 @@ pub struct DecisionResponse {
 pub async fn decide(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<axum::Json<DecisionResponse>, ApiError> {
     let outcome = Outcome::parse_verb(&body.outcome).ok_or_else(|| {
@@ -572,7 +575,7 @@ pub async fn decide(
 pub async fn image(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     serve(&state, &who, &id, false).await
 }
@@ -584,7 +587,7 @@ pub async fn image(
 pub async fn thumb(
     State(state): State<AppState>,
     ApiReviewer(who): ApiReviewer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     serve(&state, &who, &id, true).await
 }

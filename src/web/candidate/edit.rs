@@ -1,5 +1,7 @@
 //! Uploading, viewing and deleting images, and submitting, without JavaScript.
 
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +18,7 @@ use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::upload::{broken, read_file, upload_slot};
+use crate::web::upload::{broken, not_multipart, read_file, upload_slot};
 
 /// A form may carry several files; each is read (and capped) on its own, one at a time, so
 /// memory stays at one file however many are sent.
@@ -28,12 +30,17 @@ pub async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
-    Path(code): Path<String>,
-    mut multipart: Multipart,
+    code: Result<Path<String>, PathRejection>,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let (session, candidate_id) = match candidate(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
+    };
+    let code = segment(code).unwrap_or_default();
+    let Ok(mut multipart) = multipart else {
+        let (status, text) = not_multipart(&headers);
+        return message(status, "无法上传", text);
     };
     let _slot = match upload_slot(&state.upload_slots) {
         Ok(slot) => slot,
@@ -66,7 +73,13 @@ pub async fn upload(
     }
     .await;
     if !csrf_checked {
-        return forged();
+        // A form broken before its csrf field is refused for what it is.
+        return match outcome {
+            Err(PortalError::Upload(text)) => {
+                message(StatusCode::BAD_REQUEST, "上传没有完成", &text)
+            }
+            _ => forged(),
+        };
     }
     let back_with = |jar, ok, text| back_to(jar, ok, text, Some(&code));
     match outcome {
@@ -92,19 +105,13 @@ pub struct ViewQuery {
 pub async fn view(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     Query(query): Query<ViewQuery>,
 ) -> Response {
+    let id = segment(id).unwrap_or_default();
     let (session, candidate_id) = match candidate(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
-    };
-    let not_found = || {
-        message(
-            StatusCode::NOT_FOUND,
-            "图片不存在",
-            "图片不存在或已被删除。",
-        )
     };
     let Ok(uid) = Uuid::parse_str(&id) else {
         return not_found();
@@ -135,21 +142,32 @@ pub async fn delete(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
+    let id = segment(id).unwrap_or_default();
     let candidate_id = match candidate_posting(&state, &headers, &form.csrf).await {
         Ok((_, candidate_id)) => candidate_id,
         Err(response) => return response,
     };
+    // Another candidate's image is a missing one: the same 404 page as `view`.
     let Ok(uid) = Uuid::parse_str(&id) else {
-        return back_with(jar, false, PortalError::NoSuchImage.to_string());
+        return not_found();
     };
     match portal::delete_image(&state.portal, candidate_id, uid, crate::db::now()).await {
         Ok(material) => back_to(jar, true, "图片已删除。".to_string(), Some(&material)),
+        Err(PortalError::NoSuchImage) => not_found(),
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => back_with(jar, false, refused.to_string()),
     }
+}
+
+fn not_found() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        "图片不存在",
+        "图片不存在或已被删除。",
+    )
 }
 
 pub async fn submit_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -201,4 +219,10 @@ pub async fn submit(
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => super::refusal(ApiError::from(refused)),
     }
+}
+
+/// A path segment as text; `None` when it is not UTF-8, so names nothing that exists (a
+/// 404 like any unknown name, not axum's plain-text 400).
+fn segment(path: Result<Path<String>, PathRejection>) -> Option<String> {
+    path.ok().map(|Path(text)| text)
 }

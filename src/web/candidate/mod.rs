@@ -7,7 +7,7 @@ mod edit;
 mod home;
 mod views;
 
-use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Form, FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,14 +17,15 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
+use super::routes::Routes;
 use super::session::{Session, load_session};
 use crate::db::accounts::Account;
 use views::MessagePage;
 
 use crate::web::flash::{Flash, FlashCookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/", get(account::front))
         .route("/login", post(account::login))
         .route("/logout", post(account::logout))
@@ -137,15 +138,50 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PageForm<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
-        match Form::<T>::from_request(request, state).await {
-            Ok(Form(value)) => Ok(PageForm(value)),
-            Err(_) => Err(message(
+        let refused = || {
+            message(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "提交的内容不完整",
                 "提交的内容不完整，请返回上一页重新填写。",
-            )),
+            )
+        };
+        // The form decoder would turn bytes that are not UTF-8 into U+FFFD, so a password
+        // could be set to something nobody typed: such a form is refused instead.
+        let (parts, body) = request.into_parts();
+        let bytes = match Bytes::from_request(Request::from_parts(parts.clone(), body), state).await
+        {
+            Ok(bytes) if form_is_utf8(&bytes) => bytes,
+            _ => return Err(refused()),
+        };
+        match Form::<T>::from_request(Request::from_parts(parts, bytes.into()), state).await {
+            Ok(Form(value)) => Ok(PageForm(value)),
+            Err(_) => Err(refused()),
         }
     }
+}
+
+/// Whether an `application/x-www-form-urlencoded` body decodes to UTF-8 (`&` and `=` are
+/// ASCII, so decoding it whole checks every name and value).
+fn form_is_utf8(body: &[u8]) -> bool {
+    let mut decoded = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match body[i] {
+            b'%' if i + 2 < body.len() => match (hex(body[i + 1]), hex(body[i + 2])) {
+                (Some(high), Some(low)) => {
+                    decoded.push((high * 16 + low) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => decoded.push(b'%'),
+            },
+            b'+' => decoded.push(b' '),
+            byte => decoded.push(byte),
+        }
+        i += 1;
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }
 
 /// The candidate pages' one-time messages.

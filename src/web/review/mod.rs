@@ -13,7 +13,6 @@ mod views;
 
 use std::net::SocketAddr;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,6 +22,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::flash::{Flash, FlashCookie};
+use super::routes::Routes;
 use super::staff::{StaffVisitor, failure, message};
 use crate::domain::status::Status;
 use crate::review::{ReviewError, Reviewer};
@@ -31,8 +31,8 @@ use views::StatusView;
 /// A decision form is a few fields per material: far below this.
 const DECISION_BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/review", get(queue::page))
         .route("/review/claim", post(queue::claim_next))
         .route("/review/cases/{id}", get(case::page))

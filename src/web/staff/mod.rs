@@ -5,18 +5,18 @@
 mod totp;
 mod views;
 
-use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use super::AppState;
+use super::routes::Routes;
 use super::session::{Session, load_session};
 use crate::db::staff::Role;
 pub use views::StaffMessagePage;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/staff/totp", get(totp::page).post(totp::confirm))
         .route("/staff/totp/disable", post(totp::disable))
 }

@@ -1,7 +1,7 @@
 //! Admin API: candidates — search, one candidate (as they see it, with history), password
 //! reset. An ID number is searched for only in a request body, never in a URL.
 
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
@@ -15,9 +15,9 @@ use crate::domain::id_number::mask;
 use crate::review::Reviewer;
 use crate::review::candidates::{CandidateFile, search_text};
 use crate::web::AppState;
-use crate::web::api::ApiJson;
 use crate::web::api::auth::ErrorBody;
 use crate::web::api::review::reviewer_of;
+use crate::web::api::{ApiJson, ApiPath, ApiQuery};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAdmin;
 
@@ -127,7 +127,7 @@ fn looks_like_id_number(q: &str) -> bool {
 pub async fn list(
     State(state): State<AppState>,
     AdminStaff(who): AdminStaff,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<axum::Json<Vec<CandidateLineJson>>, ApiError> {
     if looks_like_id_number(&query.q) {
         return Err(ApiError::new(
@@ -186,6 +186,7 @@ pub struct CandidateJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = AdminMaterialJson)]
 pub struct MaterialJson {
     code: String,
     name: String,
@@ -198,6 +199,7 @@ pub struct MaterialJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = AdminImageJson)]
 pub struct ImageJson {
     id: String,
     url: String,
@@ -205,6 +207,7 @@ pub struct ImageJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = AdminRoundJson)]
 pub struct RoundJson {
     round: i32,
     #[serde(with = "time::serde::rfc3339")]
@@ -214,6 +217,7 @@ pub struct RoundJson {
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = AdminDecisionJson)]
 pub struct DecisionJson {
     /// 1 初审，2 复核。
     stage: i32,
@@ -309,7 +313,7 @@ impl From<CandidateFile> for CandidateJson {
 pub async fn one(
     State(state): State<AppState>,
     AdminStaff(who): AdminStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<CandidateJson>, ApiError> {
     let file = state
         .reviewing
@@ -329,7 +333,7 @@ pub async fn one(
 pub async fn reset_password(
     State(state): State<AppState>,
     AdminStaff(who): AdminStaff,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.reviewing.reset_candidate_password(&who, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
@@ -25,8 +25,8 @@ use crate::domain::review::ReasonCatalogue;
 use crate::domain::rules::ExamConfig;
 use crate::domain::window::{Window, parse_beijing};
 use crate::web::AppState;
-use crate::web::api::ApiJson;
 use crate::web::api::auth::ErrorBody;
+use crate::web::api::{ApiJson, ApiPath};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAdmin;
 
@@ -266,7 +266,7 @@ pub async fn update(
     admin: ApiAdmin,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(update): ApiJson<ExamUpdate>,
 ) -> Result<Json<ExamJson>, ApiError> {
     let exam = exam_by_code(&state, &code).await?;
@@ -425,7 +425,7 @@ async fn rules_for(
 pub async fn preview(
     State(state): State<AppState>,
     _admin: ApiAdmin,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PreviewJson>, ApiError> {
     let (exam, _, rules) = rules_for(&state, &code, body).await?;
@@ -457,7 +457,7 @@ pub async fn replace_rules(
     admin: ApiAdmin,
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     query: Result<Query<DigestQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<PreviewJson>, ApiError> {

@@ -8,13 +8,14 @@ mod roster;
 mod staff;
 mod stats;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
+use super::ApiQuery;
 use super::auth::ErrorBody;
 use crate::db::audit_search::{AuditFilter, AuditView, action_label};
 use crate::db::review::Disagreement;
@@ -145,7 +146,7 @@ impl From<AuditView> for AuditItemJson {
 pub async fn audit(
     State(state): State<AppState>,
     _admin: ApiAdmin,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::Json<AuditJson>, ApiError> {
     let filter = query.filter()?;
     let items = state.db.search_audit(&filter).await?;

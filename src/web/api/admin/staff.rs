@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
@@ -17,8 +17,8 @@ use crate::db::audit::Actor;
 use crate::db::settings::ReviewSettings;
 use crate::db::staff::{Role, StaffRow, StaffSummary};
 use crate::web::AppState;
-use crate::web::api::ApiJson;
 use crate::web::api::auth::ErrorBody;
+use crate::web::api::{ApiJson, ApiPath};
 use crate::web::error::ApiError;
 use crate::web::session::ApiAdmin;
 
@@ -172,7 +172,10 @@ pub async fn create(
         (status = 404, body = ErrorBody),
         (status = 409, description = "自己的账号或最后一位管理员", body = ErrorBody),
     ))]
-pub async fn disable(Admin(admin): Admin, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn disable(
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     admin.set_disabled(id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -184,7 +187,10 @@ pub async fn disable(Admin(admin): Admin, Path(id): Path<i64>) -> Result<StatusC
         (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
     ))]
-pub async fn enable(Admin(admin): Admin, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn enable(
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     admin.set_disabled(id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -195,10 +201,11 @@ pub async fn enable(Admin(admin): Admin, Path(id): Path<i64>) -> Result<StatusCo
     responses(
         (status = 200, body = OneTimePassword), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "自己的账号（请用“修改密码”）", body = ErrorBody),
     ))]
 pub async fn reset_password(
     Admin(admin): Admin,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<OneTimePassword>, ApiError> {
     let (staff, password) = admin.reset_password(id).await?;
     Ok(axum::Json(OneTimePassword::of(staff, password)))
@@ -210,8 +217,12 @@ pub async fn reset_password(
     responses(
         (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "自己的账号（请在“两步验证”页面修改）", body = ErrorBody),
     ))]
-pub async fn reset_totp(Admin(admin): Admin, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn reset_totp(
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     admin.reset_totp(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -233,7 +244,7 @@ pub struct RoleBody {
     ))]
 pub async fn set_role(
     Admin(admin): Admin,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<StatusCode, ApiError> {
     admin.set_role(id, role(&body.role)?).await?;
