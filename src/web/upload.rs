@@ -2,7 +2,9 @@
 //! bytes arrive (a 2 GB body is cut off at the cap, never buffered).
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
@@ -12,12 +14,28 @@ use super::error::ApiError;
 use crate::imaging::ImageError;
 use crate::portal::PortalError;
 
-/// A place among the uploads whose body is being read; `Err` when all are taken.
-pub fn upload_slot(slots: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
-    slots
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::busy())
+/// How long an upload waits for a place before it is told to come back. Waiting reads
+/// nothing of the body (the client is held by TCP), so it costs no memory, and a photo that
+/// goes through a few seconds late is better for a candidate on a phone than a refusal.
+const SLOT_WAIT: Duration = Duration::from_secs(20);
+
+/// A place among the uploads whose body is being read; `Err` (503) when none frees up within
+/// [`SLOT_WAIT`]. Drain the body before answering the `Err`: see [`drain`].
+pub async fn upload_slot(slots: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
+    match tokio::time::timeout(SLOT_WAIT, slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ApiError::busy()),
+    }
+}
+
+/// Reads and throws away what is left of a multipart body, so that a refusal reaches a
+/// client that is still sending instead of a reset connection (measured: under load, 503s
+/// answered before the body was read reached the client as network errors). The route's
+/// body limit ([`DRAIN_LIMIT`]) bounds it; nothing is kept.
+pub async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
 }
 
 /// How much of an over-size body is read and thrown away before answering 413: a client

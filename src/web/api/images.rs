@@ -14,7 +14,7 @@ use crate::portal::{self, PortalError};
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::session::ApiCandidate;
-use crate::web::upload::{DRAIN_LIMIT, broken, not_multipart, read_file, upload_slot};
+use crate::web::upload::{DRAIN_LIMIT, broken, drain, not_multipart, read_file, upload_slot};
 
 /// The API's body limit: an upload (one file, plus the over-size part drained before a
 /// 413, see [`DRAIN_LIMIT`]).
@@ -46,7 +46,13 @@ pub async fn upload(
         let (status, message) = not_multipart(&headers);
         return Err(ApiError::new(status, message));
     };
-    let _slot = upload_slot(&state.upload_slots)?;
+    let _slot = match upload_slot(&state.upload_slots).await {
+        Ok(slot) => slot,
+        Err(busy) => {
+            drain(&mut multipart).await;
+            return Err(busy);
+        }
+    };
     let max = state.portal.limits.max_bytes;
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         if field.name() != Some("file") {

@@ -18,7 +18,7 @@ use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::upload::{broken, not_multipart, read_file, upload_slot};
+use crate::web::upload::{broken, drain, not_multipart, read_file, upload_slot};
 
 /// A form may carry several files; each is read (and capped) on its own, one at a time, so
 /// memory stays at one file however many are sent.
@@ -42,9 +42,12 @@ pub async fn upload(
         let (status, text) = not_multipart(&headers);
         return message(status, "无法上传", text);
     };
-    let _slot = match upload_slot(&state.upload_slots) {
+    let _slot = match upload_slot(&state.upload_slots).await {
         Ok(slot) => slot,
-        Err(busy) => return back_with(jar, false, busy.message),
+        Err(busy) => {
+            drain(&mut multipart).await;
+            return back_with(jar, false, busy.message);
+        }
     };
     let max = state.portal.limits.max_bytes;
     let mut csrf_checked = false;
