@@ -176,7 +176,7 @@ pub fn pixel_flood_png() -> Vec<u8> {
 }
 
 /// A PNG chunk with its CRC-32.
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+pub(crate) fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     let mut crc = !0u32;
     for &byte in kind.iter().chain(data) {
         crc ^= u32::from(byte);

@@ -1,28 +1,11 @@
 //! Hostile files, built in memory: lying headers, pixel floods, polyglots, formats the
 //! portal does not take. Each is a few bytes to a megabyte; none is downloaded.
 
-use crate::photos::{UPRIGHT, quadrant_jpeg, small_jpeg, with_segment};
+use crate::photos::{UPRIGHT, png_chunk, quadrant_jpeg, small_jpeg, with_segment};
 
 /// The upright test photo every accepted case starts from.
 pub fn jpeg() -> Vec<u8> {
     small_jpeg()
-}
-
-/// A PNG chunk with its CRC-32.
-pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut crc = !0u32;
-    for &byte in kind.iter().chain(data) {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    let length = u32::try_from(data.len()).unwrap().to_be_bytes();
-    [&length[..], kind, data, &(!crc).to_be_bytes()].concat()
 }
 
 /// A PNG of `width`×`height` pixels of 8-bit `colour_type` whose image data is `idat`.
