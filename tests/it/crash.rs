@@ -4,14 +4,13 @@
 //! left in `target/proof/crash-<backend>.md`.
 
 use std::fmt::Write as _;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Backend, TEST_KEY, TestDb, on_both_databases};
+use crate::helpers::{Backend, TestDb, on_both_databases};
 use crate::photos::{Colour, quadrant_jpeg};
 use crate::portal_client::{Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, id_of, image_ids};
 use crate::process::{ServerProcess, proof_dir};
@@ -313,15 +312,7 @@ async fn check_intact(
 /// row: fsck reports them as recent and they are no failure (`--repair` removes them after
 /// an hour). A row without its blobs is a failure: "clean" means exit 0 and none of those.
 fn fsck_is_clean(t: &TestDb) -> usize {
-    let output = Command::new(env!("CARGO_BIN_EXE_shenhe"))
-        .arg("fsck")
-        .env("SHENHE_DATA_DIR", t.dir.path())
-        .env("SHENHE_DATABASE_URL", &t.url)
-        .env("SHENHE_STORAGE_URL", t.storage_url())
-        .env("SHENHE_ENCRYPTION_KEY", TEST_KEY)
-        .env("SHENHE_LOG", "warn")
-        .output()
-        .expect("running shenhe fsck");
+    let output = crate::fsck::shenhe_keyed(t, &["fsck"]);
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "fsck failed:\n{report}");
     assert!(report.contains("未发现未处理的问题"), "{report}");

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::helpers::{Backend, Store, TEST_KEY, TestApp, on_both_databases};
+use crate::helpers::{Backend, Store, TEST_KEY, TestApp, TestDb, on_both_databases};
 use crate::photos::small_jpeg;
 use crate::portal_client::{LI_MING, Portal, demo_app};
 
@@ -15,7 +15,11 @@ on_both_databases!(
 );
 
 fn shenhe(app: &TestApp, args: &[&str]) -> Output {
-    let t = &app.test_db;
+    shenhe_keyed(&app.test_db, args)
+}
+
+/// The CLI beside an app whose blobs are encrypted with [`TEST_KEY`].
+pub(crate) fn shenhe_keyed(t: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shenhe"))
         .args(args)
         .env("SHENHE_DATA_DIR", t.dir.path())
