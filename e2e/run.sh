@@ -23,43 +23,11 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out"
-data=$(mktemp -d)
-server=
-cleanup() {
-    if [[ -n $server ]]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
-    rm -rf "$data"
-}
-trap cleanup EXIT
-
-port=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });")
-url=http://127.0.0.1:$port
-
+# shellcheck source=../scripts/demo-server.sh
+source scripts/demo-server.sh
 # Approvals become final at once (no random second review), so the story is the same
 # every run.
 "$bin" --data-dir "$data" second-review 0 >/dev/null
-"$bin" --data-dir "$data" serve --demo --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
-server=$!
-
-ready=
-for _ in $(seq 1 120); do
-    if ! kill -0 "$server" 2>/dev/null; then
-        echo "e2e: the server exited; its log:" >&2
-        cat "$out/server.log" >&2
-        exit 1
-    fi
-    if node -e "fetch('$url/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
-        ready=1
-        break
-    fi
-    sleep 0.5
-done
-if [[ -z $ready ]]; then
-    echo "e2e: $url/readyz did not answer within a minute; server log:" >&2
-    cat "$out/server.log" >&2
-    exit 1
-fi
+start_demo_server "$bin" "$out/server.log"
 
 SHENHE_URL=$url E2E_OUT=$out node e2e/story.js

@@ -40,28 +40,9 @@ py=$venv/bin/python
 
 rm -rf "$out"
 mkdir -p "$out"
-data=$(mktemp -d)
-server=
-cleanup() {
-    if [[ -n $server ]]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
-    rm -rf "$data"
-}
-trap cleanup EXIT
-
-port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-"$bin" --data-dir "$data" serve --demo --listen "127.0.0.1:$port" \
-    --login-attempts-per-minute 100000 >"$out/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 120); do
-    curl -sf "$url/readyz" >/dev/null && break
-    kill -0 "$server" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
-    sleep 0.5
-done
-curl -sf "$url/readyz" >/dev/null || { echo "fuzz: the server did not start" >&2; exit 1; }
+# shellcheck source=../scripts/demo-server.sh
+source scripts/demo-server.sh
+start_demo_server "$bin" "$out/server.log" --login-attempts-per-minute 100000
 
 # sign_in ACCOUNT PASSWORD: prints "<cookie value> <csrf token>".
 sign_in() {
