@@ -124,6 +124,12 @@ pub struct WebSettings {
     #[arg(long, env = "SHENHE_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
+    /// Reverse proxies whose `--client-ip-header` is believed, as addresses or CIDR blocks,
+    /// comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). The client is the right-most address
+    /// in the header that is not one of them. Default with a header set: loopback only.
+    #[arg(long, env = "SHENHE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Sign-in attempts allowed per client address per minute (counted by all nodes
     /// together, in one-minute windows). Behind a proxy without `--client-ip-header` every
     /// candidate shares one address, so keep it generous.
@@ -143,10 +149,19 @@ impl Default for WebSettings {
             password_letters_and_digits: true,
             secure_cookies: false,
             client_ip_header: None,
+            trusted_proxies: Vec::new(),
             login_attempts_per_minute: 30,
             staff_idle_minutes: 20,
         }
     }
+}
+
+/// A trusted proxy: a CIDR block, or one address (a block of one).
+fn proxy_net(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("not an address or CIDR block: {text}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

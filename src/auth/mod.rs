@@ -2,13 +2,15 @@
 //! concurrency, session tokens, the sign-in decision, staff usernames and the TOTP second
 //! factor.
 
+pub mod device;
+pub mod guard;
 mod login;
 mod passwords;
 pub mod staff;
 pub mod totp;
 pub mod two_factor;
 
-pub use login::{SignIn, SignedIn, sign_in};
+pub use login::{Attempt, SignIn, SignInServices, SignedIn, sign_in};
 pub use passwords::{Busy, Passwords, hash_password, verify_password};
 
 use base64::Engine;

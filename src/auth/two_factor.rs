@@ -2,10 +2,8 @@
 //! confirms it), turning it off, and checking a sign-in's code. Each code is good once: its
 //! time step is stored, and only a later step is accepted (one UPDATE decides).
 
-use super::login::{LOCK_FOR, MAX_FAILURES};
 use super::totp;
 use crate::db::Db;
-use crate::db::accounts::Account;
 
 /// The issuer authenticator apps show beside the account.
 pub const ISSUER: &str = "shenhe";
@@ -81,6 +79,9 @@ pub async fn confirm_enrollment(db: &Db, staff_id: i64, code: &str) -> Result<()
     }
 }
 
+/// Codes a session may try per hour when turning the second factor off.
+pub const TURN_OFF_TRIES: i32 = 5;
+
 /// Turns the second factor off with a current code, unless an admin requires it. A wrong
 /// code counts as a failed sign-in, so a borrowed session cannot guess its way through.
 pub async fn turn_off(db: &Db, staff_id: i64, code: &str) -> Result<(), TwoFactorError> {
@@ -95,7 +96,9 @@ pub async fn turn_off(db: &Db, staff_id: i64, code: &str) -> Result<(), TwoFacto
         return Err(TwoFactorError::NotEnabled);
     };
     let now = crate::db::now();
-    if login.locked_until.is_some_and(|until| until > now) {
+    let tries = format!("totp_off:{staff_id}");
+    let (hits, _) = db.count_hit(&tries, now, now - super::guard::HOUR).await?;
+    if hits > TURN_OFF_TRIES {
         return Err(TwoFactorError::Locked);
     }
     let cleared = match totp::matching_step(&secret, code, now.unix_timestamp()) {
@@ -103,10 +106,9 @@ pub async fn turn_off(db: &Db, staff_id: i64, code: &str) -> Result<(), TwoFacto
         None => false,
     };
     if !cleared {
-        db.record_failed_login(Account::Staff(staff_id), MAX_FAILURES, now + LOCK_FOR)
-            .await?;
         return Err(TwoFactorError::WrongCode);
     }
+    db.refund_hit(&tries).await?;
     Ok(())
 }
 

@@ -33,6 +33,20 @@ impl Db {
         .context("counting a rate-limited attempt")
     }
 
+    /// Takes one hit back (a sign-in that turned out right). Never below zero; a window
+    /// that has ended meanwhile starts again at its next hit anyway.
+    pub async fn refund_hit(&self, key: &str) -> anyhow::Result<()> {
+        on_pool!(self, |pool| sqlx::query(
+            "update rate_limits set hits = hits - 1 where key = $1 and hits > 0"
+        )
+        .bind(key)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("giving back a rate-limited attempt")?;
+        Ok(())
+    }
+
     /// Deletes the rows of windows that started before `cutoff`; returns how many.
     pub async fn sweep_rate_limits(&self, cutoff: OffsetDateTime) -> anyhow::Result<u64> {
         on_pool!(self, |pool| sqlx::query(

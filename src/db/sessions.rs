@@ -118,24 +118,19 @@ impl Db {
         Ok(())
     }
 
-    /// Ends every session of an account except one (after a password change).
-    pub async fn delete_other_sessions(
-        &self,
-        account: Account,
-        keep_token_hash: &str,
-    ) -> anyhow::Result<()> {
+    /// Ends every session of an account (a password change starts a new one after).
+    pub async fn delete_sessions_of(&self, account: Account) -> anyhow::Result<()> {
         let (column, id) = match account {
             Account::Candidate(id) => ("candidate_id", id),
             Account::Staff(id) => ("staff_id", id),
         };
-        let sql = format!("delete from sessions where {column} = $1 and token_hash <> $2");
+        let sql = format!("delete from sessions where {column} = $1");
         on_pool!(self, |pool| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .bind(keep_token_hash)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))
-        .context("ending other sessions")?;
+        .context("ending the account's sessions")?;
         Ok(())
     }
 

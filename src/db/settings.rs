@@ -44,6 +44,25 @@ impl Db {
         .with_context(|| format!("reading the setting {key}"))
     }
 
+    /// The setting's value, storing `value` first if there is none (the first node to ask
+    /// wins; every node then reads the same).
+    pub async fn setting_or_insert(&self, key: &str, value: &str) -> anyhow::Result<String> {
+        on_pool!(self, |pool| sqlx::query(
+            "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+             on conflict (key) do nothing"
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))
+        .with_context(|| format!("saving the setting {key}"))?;
+        self.setting(key)
+            .await?
+            .with_context(|| format!("the setting {key} vanished"))
+    }
+
     pub async fn set_setting(&self, key: &str, value: &str) -> anyhow::Result<()> {
         on_pool!(self, |pool| sqlx::query(
             "insert into settings (key, value, updated_at) values ($1, $2, $3) \

@@ -4,6 +4,8 @@ mod admin;
 mod api;
 pub(crate) mod assets;
 mod candidate;
+mod client_addr;
+mod edge;
 mod error;
 mod flash;
 mod health;
@@ -30,7 +32,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::Passwords;
+use crate::auth::device::Devices;
+use crate::auth::guard::Guard;
+use crate::auth::{Passwords, SignInServices};
 use crate::config::WebSettings;
 use crate::db::Db;
 use crate::domain::password::PasswordPolicy;
@@ -49,9 +53,15 @@ pub struct AppState {
     pub reviewing: Reviewing,
     /// The admin dashboard's numbers (kept a little while for large exams).
     pub dashboards: crate::review::dashboard::Dashboards,
-    pub passwords: Passwords,
+    /// argon2 for sign-ins only, so no other route can take its capacity; with the
+    /// per-account guard and the device cookies.
+    pub sign_in: SignInServices,
+    /// argon2 for everything else that checks or sets a password (password changes).
+    pub other_passwords: Passwords,
     pub policy: PasswordPolicy,
     pub settings: Arc<WebSettings>,
+    /// Who the client is (the peer, or what a trusted proxy says).
+    clients: Arc<client_addr::ClientAddresses>,
     throttle: throttle::LoginThrottle,
     /// Uploads whose body is being read: each holds up to one file (20 MB) in memory, so
     /// this bounds upload memory; when all are taken an upload is told to retry.
@@ -66,16 +76,21 @@ impl AppState {
             reviewing: Reviewing::new(db.clone(), portal.clone()),
             dashboards: crate::review::dashboard::Dashboards::new(db.clone()),
             portal,
-            passwords: Passwords::for_this_machine(),
+            sign_in: SignInServices {
+                passwords: Passwords::for_this_machine(),
+                guard: Guard::new(db.clone()),
+                devices: Devices::new(db.clone()),
+            },
+            other_passwords: Passwords::new(1, 8 * cores, std::time::Duration::from_secs(10)),
             policy: PasswordPolicy {
                 min_length: settings.password_min_length,
                 letters_and_digits: settings.password_letters_and_digits,
             },
-            throttle: throttle::LoginThrottle::new(
-                db.clone(),
-                settings.login_attempts_per_minute,
-                settings.client_ip_header.clone(),
-            ),
+            clients: Arc::new(client_addr::ClientAddresses::new(
+                settings.client_ip_header.as_deref(),
+                &settings.trusted_proxies,
+            )),
+            throttle: throttle::LoginThrottle::new(db.clone(), settings.login_attempts_per_minute),
             upload_slots: Arc::new(Semaphore::new(8 * cores)),
             settings: Arc::new(settings),
             db,
@@ -85,16 +100,14 @@ impl AppState {
 }
 
 impl AppState {
-    /// The client's address for the audit log (from the configured proxy header, else the
-    /// connection's peer).
+    /// The client's address for the audit log: the peer, or what a trusted proxy says (the
+    /// same address the sign-in limits count).
     pub(crate) fn client_ip(
         &self,
         headers: &axum::http::HeaderMap,
         peer: Option<SocketAddr>,
     ) -> Option<String> {
-        self.throttle
-            .client_ip(headers, peer)
-            .map(|ip| ip.to_string())
+        self.clients.client(headers, peer).map(|ip| ip.to_string())
     }
 }
 
@@ -130,7 +143,15 @@ pub fn route_list() -> Vec<Route> {
 
 /// The whole application as a router, without binding a port (tests bind port 0).
 pub fn router(state: AppState) -> Router {
-    let (mut app, _) = routes().into_parts();
+    let (app, _) = routes().into_parts();
+    let mut app = app
+        .fallback(edge::not_found)
+        .layer(axum::middleware::from_fn(edge::words_for_bare_errors))
+        .layer(axum::middleware::from_fn(edge::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::no_store,
+        ));
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,
@@ -145,6 +166,10 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::drop_untrusted_request_id,
+        ))
         .with_state(state)
 }
 
@@ -229,7 +254,10 @@ pub async fn sweep_expired(db: Db, settings: WebSettings) {
             Ok(n) => tracing::debug!("swept {n} idle sessions"),
             Err(e) => tracing::warn!("sweeping idle sessions: {e:#}"),
         }
-        if let Err(e) = db.sweep_rate_limits(now - throttle::WINDOW).await {
+        if let Err(e) = db
+            .sweep_rate_limits(now - crate::auth::guard::LONGEST_WINDOW.max(throttle::WINDOW))
+            .await
+        {
             tracing::warn!("sweeping sign-in windows: {e:#}");
         }
     }

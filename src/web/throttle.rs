@@ -1,11 +1,10 @@
-//! A per-address limit on sign-in attempts: a first shield in front of argon2. The count
-//! lives in the database (fixed one-minute windows), so it holds across nodes, like the
-//! account lockout.
+//! A per-address limit on sign-in attempts: a first shield in front of argon2, whichever
+//! accounts the attempts name. The count lives in the database (fixed one-minute windows),
+//! so it holds across nodes. A successful sign-in gives its attempt back, so a campus NAT
+//! full of students signing in never runs out; only failures use the budget up.
 
-use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
@@ -17,49 +16,53 @@ pub const WINDOW: time::Duration = time::Duration::minutes(1);
 pub struct LoginThrottle {
     db: Db,
     per_minute: i32,
-    header: Option<String>,
 }
 
+/// An attempt that was counted: [`LoginThrottle::refund`] gives it back.
+#[derive(Debug)]
+pub struct Counted(Option<String>);
+
 impl LoginThrottle {
-    pub fn new(db: Db, per_minute: u32, header: Option<String>) -> LoginThrottle {
+    pub fn new(db: Db, per_minute: u32) -> LoginThrottle {
         LoginThrottle {
             db,
             per_minute: i32::try_from(per_minute).unwrap_or(i32::MAX).max(1),
-            header,
         }
     }
 
-    /// The client's address: the configured proxy header, else the connection's peer.
-    pub fn client_ip(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<IpAddr> {
-        if let Some(name) = self.header.as_deref()
-            && let Some(value) = headers.get(name).and_then(|v| v.to_str().ok())
-            && let Some(ip) = value.split(',').next().and_then(|v| v.trim().parse().ok())
-        {
-            return Some(ip);
-        }
-        peer.map(|peer| peer.ip())
-    }
-
-    /// Counts an attempt; `Err(wait)` when this address has used up its attempts. When the
-    /// database cannot count, the attempt goes through: the account lockout still holds.
-    pub async fn check(&self, ip: Option<IpAddr>) -> Result<(), Duration> {
-        let Some(ip) = ip else { return Ok(()) };
+    /// Counts an attempt from `bucket` (`client_addr::bucket`); `Err(wait)` when it has
+    /// used up its attempts. When the database cannot count, the attempt goes through: the
+    /// per-account guard still holds (and fails closed).
+    pub async fn check(&self, bucket: Option<&str>) -> Result<Counted, Duration> {
+        let Some(bucket) = bucket else {
+            return Ok(Counted(None));
+        };
+        let key = key(bucket);
         let now = crate::db::now();
-        match self.db.count_hit(&key(ip), now, now - WINDOW).await {
-            Ok((hits, _)) if hits <= self.per_minute => Ok(()),
+        match self.db.count_hit(&key, now, now - WINDOW).await {
+            Ok((hits, _)) if hits <= self.per_minute => Ok(Counted(Some(key))),
             Ok((_, started)) => {
                 let left = (started + WINDOW - now).max(time::Duration::ZERO);
                 Err(Duration::from_secs(left.whole_seconds().unsigned_abs()))
             }
             Err(e) => {
                 tracing::warn!("sign-in throttle: {e:#}");
-                Ok(())
+                Ok(Counted(None))
             }
+        }
+    }
+
+    /// A successful sign-in does not use up its address's attempts.
+    pub async fn refund(&self, counted: Counted) {
+        if let Some(key) = counted.0
+            && let Err(e) = self.db.refund_hit(&key).await
+        {
+            tracing::warn!("sign-in throttle: {e:#}");
         }
     }
 }
 
 /// The row key: a hash, so the table holds no addresses.
-fn key(ip: IpAddr) -> String {
-    hex::encode(Sha256::digest(format!("login:{ip}")))
+fn key(bucket: &str) -> String {
+    hex::encode(Sha256::digest(format!("login:{bucket}")))
 }

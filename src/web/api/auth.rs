@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::session::{ApiSession, clearing_cookie};
+use crate::web::session::{ApiSession, CSRF_HEADER, clearing_cookie};
 use crate::web::signin;
 
 #[derive(Deserialize, ToSchema)]
@@ -49,7 +49,8 @@ pub struct ErrorBody {
     responses(
         (status = 200, body = LoginResponse),
         (status = 401, description = "身份证号（用户名）或密码不正确；工作人员缺少或输错动态验证码时另有 `\"totp_required\": true`", body = ErrorBody),
-        (status = 429, description = "账号已锁定或尝试过于频繁（见 Retry-After）", body = ErrorBody),
+        (status = 422, description = "账号或密码中含有控制字符", body = ErrorBody),
+        (status = 429, description = "此地址的登录尝试过于频繁（见 Retry-After）", body = ErrorBody),
         (status = 503, description = "系统繁忙（见 Retry-After）", body = ErrorBody),
     ))]
 pub async fn login(
@@ -74,7 +75,8 @@ pub async fn login(
         must_enroll_totp: started.signed_in.must_enroll_totp,
         csrf_token: started.csrf,
     };
-    Ok((jar.add(started.cookie), axum::Json(body)).into_response())
+    let jar = jar.add(started.cookie).add(started.device);
+    Ok((jar, axum::Json(body)).into_response())
 }
 
 /// 退出登录：会话在服务器端结束。
@@ -97,17 +99,31 @@ pub struct PasswordRequest {
     new: String,
 }
 
-/// 修改密码。其他设备上的登录随之失效。
+/// 修改密码。所有设备上的登录随之失效，本次会话换用新的会话 Cookie 和新的 CSRF 令牌
+/// （在响应头 `X-CSRF-Token` 中，之后的请求须使用新令牌）。
 #[utoipa::path(post, path = "/api/v1/password", tag = "账号", request_body = PasswordRequest,
     responses(
-        (status = 204),
+        (status = 204, headers(("x-csrf-token" = String, description = "新的 CSRF 令牌"))),
         (status = 422, description = "当前密码不正确，或新密码不符合要求", body = ErrorBody),
+        (status = 429, description = "修改密码的尝试过于频繁（见 Retry-After）", body = ErrorBody),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
     ApiSession(session): ApiSession,
     ApiJson(request): ApiJson<PasswordRequest>,
-) -> Result<StatusCode, ApiError> {
-    signin::change_password(&state, &session, &request.current, &request.new).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, ApiError> {
+    let rotated = signin::change_password(
+        &state,
+        &session,
+        &headers,
+        Some(peer),
+        &request.current,
+        &request.new,
+    )
+    .await?;
+    let csrf = [(CSRF_HEADER, rotated.csrf)];
+    Ok((jar.add(rotated.cookie), csrf, StatusCode::NO_CONTENT).into_response())
 }

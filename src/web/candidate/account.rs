@@ -109,7 +109,8 @@ pub async fn login(
             } else {
                 "/"
             };
-            (jar.add(started.cookie), Redirect::to(to)).into_response()
+            let jar = jar.add(started.cookie).add(started.device);
+            (jar, Redirect::to(to)).into_response()
         }
         Err(error) => {
             let ask_totp = error.extra.contains_key("totp_required");
@@ -202,6 +203,7 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Response {
@@ -217,13 +219,29 @@ pub async fn change_password(
         let error = Some("两次输入的新密码不一致，请重新输入。".to_string());
         return password_form(&state, &session, error);
     }
-    match signin::change_password(&state, &session, &form.current, &form.new).await {
-        Ok(()) if matches!(session.account, Account::Staff(_)) => message(
-            StatusCode::OK,
-            "密码已修改",
-            "新密码已生效，其他设备上的登录已退出。",
+    let changed = signin::change_password(
+        &state,
+        &session,
+        &headers,
+        Some(peer),
+        &form.current,
+        &form.new,
+    )
+    .await;
+    match changed {
+        Ok(rotated) if matches!(session.account, Account::Staff(_)) => {
+            let page = message(
+                StatusCode::OK,
+                "密码已修改",
+                "新密码已生效，其他设备上的登录已退出。",
+            );
+            (CookieJar::new().add(rotated.cookie), page).into_response()
+        }
+        Ok(rotated) => super::back_with(
+            CookieJar::new().add(rotated.cookie),
+            true,
+            "密码已修改。".to_string(),
         ),
-        Ok(()) => super::back_with(CookieJar::new(), true, "密码已修改。".to_string()),
         Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => {
             password_form(&state, &session, Some(error.message))
         }

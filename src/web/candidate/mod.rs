@@ -27,8 +27,9 @@ use crate::web::flash::{Flash, FlashCookie};
 pub fn router() -> Routes {
     Routes::new()
         .route("/", get(account::front))
-        .route("/login", post(account::login))
-        .route("/logout", post(account::logout))
+        // Enter in the address bar after a failed sign-in, or after 退出: the front page.
+        .route("/login", get(to_front).post(account::login))
+        .route("/logout", get(to_front).post(account::logout))
         .route(
             "/password",
             get(account::password_page).post(account::change_password),
@@ -40,6 +41,10 @@ pub fn router() -> Routes {
         .route("/view/{id}", get(edit::view))
         .route("/images/{id}/delete", post(edit::delete))
         .route("/submit", get(edit::submit_page).post(edit::submit))
+}
+
+async fn to_front() -> Redirect {
+    Redirect::to("/")
 }
 
 /// Who is looking at a page.
@@ -99,6 +104,12 @@ fn forged() -> Response {
         "页面已过期",
         "页面已过期或来源不明，请返回首页刷新后重试。",
     )
+}
+
+/// A message page (the candidate layout, a link back to the front page), for errors any
+/// visitor can reach.
+pub(super) fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
+    message(status, title, text)
 }
 
 fn message(status: StatusCode, title: &str, text: &str) -> Response {
