@@ -17,7 +17,7 @@ on_both_databases!(
     the_admin_page_downloads_and_reviewers_stay_out,
 );
 
-const HEADERS: [&str; 8] = [
+pub(crate) const HEADERS: [&str; 8] = [
     "报名号",
     "身份证号",
     "姓名",
@@ -30,6 +30,11 @@ const HEADERS: [&str; 8] = [
 
 /// 李明 returned (student_status, with a note, and a comment), 李华 approved.
 async fn decided(app: &TestApp) {
+    decided_with(app, None).await
+}
+
+/// [`decided`], with a comment on 李华's approval.
+pub(crate) async fn decided_with(app: &TestApp, approval_comment: Option<&str>) {
     submitted(app, &LI_MING).await;
     submitted(app, &LI_HUA).await;
     let reviewer = staff(app, REVIEWER.0).await;
@@ -54,7 +59,7 @@ async fn decided(app: &TestApp) {
         let body = if returned {
             json!({"outcome": "return", "materials": marks, "comment": "请补充盖章页"})
         } else {
-            json!({"outcome": "approve", "materials": marks})
+            json!({"outcome": "approve", "materials": marks, "comment": approval_comment})
         };
         let id = case["id"].as_i64().unwrap();
         Portal::send(
@@ -67,11 +72,12 @@ async fn decided(app: &TestApp) {
     }
 }
 
-async fn export(admin: &Portal, query: &str) -> Reply {
+pub(crate) async fn export(admin: &Portal, query: &str) -> Reply {
     admin.get(&format!("/api/v1/admin/export?{query}")).await
 }
 
-fn read_csv(text: &str) -> Vec<Vec<String>> {
+/// The cells of a CSV as they are written.
+pub(crate) fn raw_csv(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes())
@@ -80,7 +86,30 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+/// The cells of a CSV as a spreadsheet shows them: 报名号 and 身份证号 are written as text
+/// formulas (`="…"`), which show the text inside.
+pub(crate) fn read_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = raw_csv(text);
+    for row in rows.iter_mut().skip(1) {
+        for cell in &mut row[..2] {
+            *cell = shown(cell);
+        }
+    }
+    rows
+}
+
+fn shown(cell: &str) -> String {
+    if cell.is_empty() {
+        return String::new();
+    }
+    let text = cell
+        .strip_prefix("=\"")
+        .and_then(|c| c.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("{cell} is not a text formula"));
+    text.replace("\"\"", "\"")
+}
+
+pub(crate) fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
     let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an XLSX file");
     let range = workbook
         .worksheet_range("审核结果")
