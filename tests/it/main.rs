@@ -16,6 +16,7 @@ mod fsck;
 mod health;
 mod hostile;
 mod import;
+mod key_id;
 mod photos;
 mod portal_access;
 mod portal_client;
