@@ -39,14 +39,14 @@ pub fn check(
             .flatten()
             .find(|id| !keys.is_some_and(|k| k.knows(id)))
         {
-            Some(id) => Err(refusal(id, keys, "a stored image says")),
+            Some(id) => Err(refusal(id, keys, "read from a stored image")),
             None => Ok(KeyCheck::Record(current)),
         },
         Some(UNENCRYPTED) if keys.is_none() => Ok(KeyCheck::Matches),
         Some(UNENCRYPTED) => Ok(KeyCheck::Record(current)),
         Some(id) if id == current => Ok(KeyCheck::Matches),
         Some(id) if keys.is_some_and(|k| k.knows(id)) => Ok(KeyCheck::Record(current)),
-        Some(id) => Err(refusal(id, keys, "the database records")),
+        Some(id) => Err(refusal(id, keys, "recorded in the database")),
     }
 }
 
@@ -56,12 +56,12 @@ fn refusal(store_key: &str, keys: Option<&Keyring>, source: &str) -> String {
     match keys {
         None => format!(
             "refusing to start: the stored images are encrypted with key {store_key} \
-             ({source} so), but no encryption key is configured; {set_key}. Without it \
+             ({source}), but no encryption key is configured; {set_key}. Without it \
              every image would fail to load and new uploads would be stored unencrypted."
         ),
         Some(keys) => format!(
             "refusing to start: the stored images are encrypted with key {store_key} \
-             ({source} so), but the configured key is {} and no old key is {store_key}; \
+             ({source}), but the configured key is {} and no old key is {store_key}; \
              {set_key}. To change keys, make the new key current, list the old key file \
              in --old-encryption-key-files / SHENHE_OLD_ENCRYPTION_KEY_FILES, and run \
              `shenhe rekey`.",
@@ -103,7 +103,10 @@ mod tests {
         assert!(refused.contains(&key(1).id()), "{refused}");
         assert!(refused.contains("SHENHE_ENCRYPTION_KEY_FILE"), "{refused}");
         let refused = check(None, Some(&ring(2, &[])), &sealed).unwrap_err();
-        assert!(refused.contains("SHENHE_OLD_ENCRYPTION_KEY_FILES"), "{refused}");
+        assert!(
+            refused.contains("SHENHE_OLD_ENCRYPTION_KEY_FILES"),
+            "{refused}"
+        );
         assert_eq!(
             check(None, Some(&ring(2, &[1])), &sealed),
             Ok(KeyCheck::Record(key(2).id()))
@@ -135,7 +138,10 @@ mod tests {
     fn a_missing_or_other_key_is_refused() {
         let recorded = key(1).id();
         let refused = check(Some(&recorded), None, &[]).unwrap_err();
-        assert!(refused.contains("no encryption key is configured"), "{refused}");
+        assert!(
+            refused.contains("no encryption key is configured"),
+            "{refused}"
+        );
         let refused = check(Some(&recorded), Some(&ring(2, &[3])), &[]).unwrap_err();
         assert!(refused.contains(&key(2).id()) && refused.contains(&recorded));
         assert!(refused.contains("shenhe rekey"), "{refused}");

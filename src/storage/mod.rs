@@ -114,13 +114,15 @@ impl Storage {
         let mut ids = Vec::with_capacity(blobs.len());
         for blob in blobs {
             let path = Path::from(blob.key.as_str());
-            let header = match self.store.get_range(&path, 0..crypt::HEADER_LEN as u64).await {
+            let header = match self
+                .store
+                .get_range(&path, 0..crypt::HEADER_LEN as u64)
+                .await
+            {
                 Ok(header) => header,
                 Err(object_store::Error::NotFound { .. }) => continue,
                 // An empty object has no range to read; it is not sealed.
-                Err(_) if self.store.head(&path).await.is_ok_and(|m| m.size == 0) => {
-                    Bytes::new()
-                }
+                Err(_) if self.store.head(&path).await.is_ok_and(|m| m.size == 0) => Bytes::new(),
                 Err(e) => return Err(e).context("reading a blob's header"),
             };
             ids.push(crypt::sealed_with(&header));

@@ -140,7 +140,11 @@ async fn a_node_without_the_key_or_with_another_refuses_to_start(backend: Backen
     );
     refused(
         start(&t, Some(OTHER_KEY)).await,
-        &[&id(TEST_KEY), &id(OTHER_KEY), "SHENHE_OLD_ENCRYPTION_KEY_FILES"],
+        &[
+            &id(TEST_KEY),
+            &id(OTHER_KEY),
+            "SHENHE_OLD_ENCRYPTION_KEY_FILES",
+        ],
     );
     assert_eq!(stored_keys(&t), before, "a refused node writes nothing");
     assert_eq!(recorded(&t).await, Some(id(TEST_KEY)));
@@ -148,11 +152,22 @@ async fn a_node_without_the_key_or_with_another_refuses_to_start(backend: Backen
     // A key change: the new key current, the old one listed. The node starts, the record
     // moves to the new key, and the old photo is still served.
     let old = key_file(t.dir.path(), "old.key", TEST_KEY);
-    let changed = ["--encryption-key", OTHER_KEY, "--old-encryption-key-files", &old];
+    let changed = [
+        "--encryption-key",
+        OTHER_KEY,
+        "--old-encryption-key-files",
+        &old,
+    ];
     let server = ServerProcess::start(&t, &changed).await;
     let mut li_ming = Portal::at(&server.url(""));
-    li_ming.login(LI_MING.id_number, NEW_PASSWORD).await.expect(200);
-    li_ming.get(&format!("/api/v1/images/{image}")).await.expect(200);
+    li_ming
+        .login(LI_MING.id_number, NEW_PASSWORD)
+        .await
+        .expect(200);
+    li_ming
+        .get(&format!("/api/v1/images/{image}"))
+        .await
+        .expect(200);
     drop(server);
     assert_eq!(recorded(&t).await, Some(id(OTHER_KEY)));
     // From now on the old key alone is the wrong key.
@@ -191,7 +206,11 @@ async fn a_store_encrypted_before_the_record_keeps_its_key(backend: Backend) {
 
     refused(
         start(t, None).await,
-        &["a stored image says", &id(TEST_KEY), "SHENHE_ENCRYPTION_KEY"],
+        &[
+            "read from a stored image",
+            &id(TEST_KEY),
+            "SHENHE_ENCRYPTION_KEY",
+        ],
     );
     refused(start(t, Some(OTHER_KEY)).await, &[&id(TEST_KEY)]);
     assert_eq!(recorded(t).await, None, "a refused node records nothing");
