@@ -1,12 +1,11 @@
 //! Results export: CSV (UTF-8, GBK) and XLSX read back, on both databases.
 
-use std::io::Cursor;
 use std::process::Command;
 
-use calamine::{Reader, Xlsx};
 use serde_json::{Value, json};
 use shenhe::domain::rules::ExamConfig;
 
+use crate::export_files::{read_csv, read_xlsx};
 use crate::helpers::{Backend, TestApp, on_both_databases};
 use crate::portal_client::{Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, Reply};
 use crate::review_client::{ADMIN, REVIEWER, review_app, staff, submitted};
@@ -74,50 +73,6 @@ pub(crate) async fn decided_with(app: &TestApp, approval_comment: Option<&str>) 
 
 pub(crate) async fn export(admin: &Portal, query: &str) -> Reply {
     admin.get(&format!("/api/v1/admin/export?{query}")).await
-}
-
-/// The cells of a CSV as they are written.
-pub(crate) fn raw_csv(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
-
-/// The cells of a CSV as a spreadsheet shows them: 报名号 and 身份证号 are written as text
-/// formulas (`="…"`), which show the text inside.
-pub(crate) fn read_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = raw_csv(text);
-    for row in rows.iter_mut().skip(1) {
-        for cell in &mut row[..2] {
-            *cell = shown(cell);
-        }
-    }
-    rows
-}
-
-fn shown(cell: &str) -> String {
-    if cell.is_empty() {
-        return String::new();
-    }
-    let text = cell
-        .strip_prefix("=\"")
-        .and_then(|c| c.strip_suffix('"'))
-        .unwrap_or_else(|| panic!("{cell} is not a text formula"));
-    text.replace("\"\"", "\"")
-}
-
-pub(crate) fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an XLSX file");
-    let range = workbook
-        .worksheet_range("审核结果")
-        .expect("the 审核结果 sheet");
-    range
-        .rows()
-        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
-        .collect()
 }
 
 fn utf8_csv(reply: &Reply) -> Vec<Vec<String>> {

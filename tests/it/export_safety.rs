@@ -7,7 +7,8 @@ use std::process::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use indicatif::ProgressBar;
 
-use crate::export::{decided_with, export, raw_csv, read_csv, read_xlsx};
+use crate::export::{decided_with, export};
+use crate::export_files::{raw_csv, read_csv, read_xlsx};
 use crate::helpers::{Backend, TestApp, on_both_databases};
 use crate::portal_client::{LI_HUA, LI_MING};
 use crate::review_client::{ADMIN, review_app, staff};

@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod demo;
 mod export;
+mod export_files;
 mod export_safety;
 mod fsck;
 mod health;
