@@ -548,7 +548,10 @@ async function story(browser) {
     if (i < 0) fail(`the export has no column ${name}: ${head.join(',')}`);
     return i;
   };
-  const mine = rows.find((r) => r[col('身份证号')] === CANDIDATE.id);
+  // 身份证号 is written as a text formula, ="…" (quoted in the CSV: "=""…"""), so that a
+  // spreadsheet keeps every digit; a spreadsheet shows the text inside.
+  const shown = (cell) => cell.replace(/^"=""(.*)"""$/, '$1');
+  const mine = rows.find((r) => shown(r[col('身份证号')]) === CANDIDATE.id);
   if (!mine) fail(`the export has no row for ${CANDIDATE.id}`);
   step(`  export row: ${mine.join(',')}`);
   if (mine[col('姓名')] !== CANDIDATE.name) fail(`the export names ${mine[col('姓名')]}`);

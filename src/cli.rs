@@ -208,7 +208,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db.close().await;
             result?;
         }
-        Command::Rekey => blobs::rekey(&Storage::open_with(&config.storage_config()?)?).await?,
+        Command::Rekey => {
+            let storage = Storage::open_with(&config.storage_config()?)?;
+            let db = open_db(&config).await?;
+            let result = blobs::rekey(&db, &storage).await;
+            db.close().await;
+            result?;
+        }
         Command::Fsck { repair } => {
             let storage = Storage::open_with(&config.storage_config()?)?;
             let db = open_db(&config).await?;
@@ -451,6 +457,7 @@ async fn serve(config: &Config, serve_config: &ServeConfig) -> anyhow::Result<()
         blobs::ensure_demo_key(config)?;
     }
     let storage = Storage::open_with(&config.storage_config()?)?;
+    blobs::check_key(&db, &storage).await?;
     if !storage.is_encrypted() {
         tracing::warn!(
             "uploaded images are stored unencrypted: set --encryption-key-file or \

@@ -1,4 +1,5 @@
-//! `shenhe fsck` (the blob store checked against the image rows) and `shenhe rekey`.
+//! `shenhe fsck` (the blob store checked against the image rows), `shenhe rekey`, and the
+//! start-up check that the configured key fits the store.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -11,6 +12,8 @@ use time::{Duration, OffsetDateTime};
 use crate::config::Config;
 use crate::db::Db;
 use crate::db::fsck::ImageKeys;
+use crate::db::settings::ENCRYPTION_KEY_ID;
+use crate::storage::key_record::{self, KeyCheck};
 use crate::storage::{Key, Storage};
 
 /// A blob without a row younger than this may belong to an upload in progress (its blobs
@@ -117,11 +120,47 @@ pub async fn fsck(db: &Db, storage: &Storage, repair: bool) -> anyhow::Result<Ex
     }
 }
 
+/// Stored images looked at when the database has no key record yet (a store from before
+/// records existed): their headers only, so a start stays quick on a big bucket.
+const SAMPLED_BLOBS: usize = 16;
+
+/// Refuses (with the operator's message) when the configured keys cannot read the store
+/// the database describes; records the key on a first start and after a key change. Run
+/// before anything writes a blob (`serve`, `rekey`).
+pub async fn check_key(db: &Db, storage: &Storage) -> anyhow::Result<()> {
+    // Nodes starting together may record at once; the loser reads the winner's record.
+    for _ in 0..3 {
+        let recorded = db.setting(ENCRYPTION_KEY_ID).await?;
+        let sampled = match recorded {
+            None => storage.sample_key_ids(SAMPLED_BLOBS).await?,
+            Some(_) => Vec::new(),
+        };
+        match key_record::check(recorded.as_deref(), storage.keyring(), &sampled) {
+            Err(refusal) => bail!(refusal),
+            Ok(KeyCheck::Matches) => return Ok(()),
+            Ok(KeyCheck::Record(value)) => {
+                if db
+                    .replace_setting(ENCRYPTION_KEY_ID, recorded.as_deref(), &value)
+                    .await?
+                {
+                    tracing::info!(
+                        "recorded the blob store's encryption key {value} (was {})",
+                        recorded.as_deref().unwrap_or("not recorded")
+                    );
+                    return Ok(());
+                }
+            }
+        }
+    }
+    bail!("the recorded encryption key kept changing while this node started; start it again")
+}
+
 /// Re-encrypts every blob not under the current key.
-pub async fn rekey(storage: &Storage) -> anyhow::Result<()> {
+pub async fn rekey(db: &Db, storage: &Storage) -> anyhow::Result<()> {
     if !storage.is_encrypted() {
         bail!("未配置加密密钥：请设置 --encryption-key-file 或 SHENHE_ENCRYPTION_KEY");
     }
+    check_key(db, storage).await?;
     let report = storage.rekey().await?;
     println!(
         "已重新加密 {} 个存储对象；{} 个已使用当前密钥，跳过；{} 个在处理中已被删除。",

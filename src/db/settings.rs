@@ -10,6 +10,9 @@ pub const TOTP_REQUIRED: &str = "totp_required";
 /// The share of first decisions that also get a second review, `0`–`1`.
 pub const SECOND_REVIEW_SHARE: &str = "second_review_share";
 const DEFAULT_SECOND_REVIEW_SHARE: f64 = 0.10;
+/// The id of the key the blob store is encrypted under, or `none` (see
+/// `storage::key_record`); written by nodes at start, never by an admin.
+pub const ENCRYPTION_KEY_ID: &str = "encryption_key_id";
 
 /// The settings the review workspace reads, with their defaults filled in.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,6 +80,41 @@ impl Db {
         .map(|r| r.rows_affected()))
         .with_context(|| format!("saving the setting {key}"))?;
         Ok(())
+    }
+
+    /// Sets a setting only if it still holds `expected` (`None`: only if it is not set
+    /// yet), so that nodes starting together cannot overwrite each other unseen. `false`:
+    /// someone else changed it first; read it again.
+    pub async fn replace_setting(
+        &self,
+        key: &str,
+        expected: Option<&str>,
+        value: &str,
+    ) -> anyhow::Result<bool> {
+        let changed = match expected {
+            None => on_pool!(self, |pool| sqlx::query(
+                "insert into settings (key, value, updated_at) values ($1, $2, $3) \
+                 on conflict (key) do nothing"
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())),
+            Some(expected) => on_pool!(self, |pool| sqlx::query(
+                "update settings set value = $2, updated_at = $3 where key = $1 and value = $4"
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now())
+            .bind(expected)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())),
+        }
+        .with_context(|| format!("saving the setting {key}"))?;
+        Ok(changed == 1)
     }
 
     /// Saves a setting and writes `setting_changed` to the audit log (the same entry

@@ -1,6 +1,7 @@
 //! Writing the rows out, on a blocking thread: CSV (UTF-8 with a byte-order mark, or GBK)
-//! a batch at a time, or an XLSX workbook in constant-memory mode (each row goes to a
-//! temporary file as it comes; the workbook is zipped onto the output at the end).
+//! a batch at a time, each cell made safe to open in a spreadsheet (see `cell`), or an
+//! XLSX workbook in constant-memory mode (each row goes to a temporary file as it comes;
+//! the workbook is zipped onto the output at the end).
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -10,6 +11,7 @@ use anyhow::{Context, bail};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use tokio::sync::mpsc::Receiver;
 
+use super::cell;
 use super::line::{HEADERS, Line};
 use super::options::{ExportFormat, ExportOptions, TextEncoding};
 
@@ -57,7 +59,8 @@ fn write_csv(
             Some(Batch::End) => break,
             Some(Batch::Lines(lines)) => {
                 for line in &lines {
-                    csv.write_record(line).context("writing a CSV row")?;
+                    csv.write_record(cell::for_csv(line))
+                        .context("writing a CSV row")?;
                 }
                 rows += lines.len() as u64;
             }

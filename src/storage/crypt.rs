@@ -19,7 +19,9 @@ const MAGIC: &[u8; 6] = b"shenhe";
 const VERSION: u8 = 1;
 const KEY_ID_LEN: usize = 8;
 const NONCE_LEN: usize = 12;
-const HEADER_LEN: usize = MAGIC.len() + 1 + KEY_ID_LEN + NONCE_LEN;
+/// The bytes at the start of a stored blob that say whether, and under which key, it is
+/// sealed.
+pub const HEADER_LEN: usize = MAGIC.len() + 1 + KEY_ID_LEN + NONCE_LEN;
 
 /// A 256-bit key. `Debug` shows its id only.
 #[derive(Clone)]
@@ -103,6 +105,14 @@ impl Keyring {
         &self.current
     }
 
+    /// Whether the key with this id (hex, as [`Key::id`] shows it) is the current key or
+    /// one of the old ones.
+    pub fn knows(&self, id: &str) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.old)
+            .any(|k| k.id() == id)
+    }
+
     /// Encrypts a blob under the current key.
     pub fn seal(&self, plaintext: &[u8]) -> anyhow::Result<Vec<u8>> {
         let mut nonce = [0; NONCE_LEN];
@@ -146,6 +156,12 @@ fn sealed_key_id(stored: &[u8]) -> Option<[u8; KEY_ID_LEN]> {
     }
     let at = MAGIC.len() + 1;
     stored[at..at + KEY_ID_LEN].try_into().ok()
+}
+
+/// The id (hex) of the key a stored blob, or the first [`HEADER_LEN`] bytes of it, was
+/// sealed with; `None` for plaintext.
+pub fn sealed_with(stored: &[u8]) -> Option<String> {
+    sealed_key_id(stored).map(hex::encode)
 }
 
 /// The plaintext of a stored blob: decrypted when it is sealed, as it is when it is not.
@@ -228,6 +244,10 @@ mod tests {
         let sealed = Bytes::from(Keyring::new(key(1), vec![]).seal(PHOTO).unwrap());
         let rotated = Keyring::new(key(2), vec![key(1)]);
         assert!(!rotated.is_current(&sealed));
+        assert_eq!(sealed_with(&sealed[..HEADER_LEN]), Some(key(1).id()));
+        assert!(rotated.knows(&key(1).id()) && rotated.knows(&key(2).id()));
+        assert!(!rotated.knows(&key(3).id()));
+        assert_eq!(sealed_with(PHOTO), None);
         assert_eq!(open(Some(&rotated), sealed).unwrap(), PHOTO);
     }
 

@@ -4,6 +4,7 @@
 //! Blob keys are random and carry no personal data: `exams/<exam id>/<uuid>`.
 
 pub mod crypt;
+pub mod key_record;
 pub mod s3;
 
 use std::sync::Arc;
@@ -99,6 +100,34 @@ impl Storage {
 
     pub fn is_encrypted(&self) -> bool {
         self.keys.is_some()
+    }
+
+    /// The keys blobs are sealed and opened with; `None`: stored as they are.
+    pub fn keyring(&self) -> Option<&Keyring> {
+        self.keys.as_ref()
+    }
+
+    /// The key ids of up to `limit` stored images (`None` for a plaintext one), from the
+    /// first bytes of each, for the start-up check in `key_record`.
+    pub async fn sample_key_ids(&self, limit: usize) -> anyhow::Result<Vec<Option<String>>> {
+        let blobs: Vec<BlobInfo> = self.list_info("exams").take(limit).try_collect().await?;
+        let mut ids = Vec::with_capacity(blobs.len());
+        for blob in blobs {
+            let path = Path::from(blob.key.as_str());
+            let header = match self
+                .store
+                .get_range(&path, 0..crypt::HEADER_LEN as u64)
+                .await
+            {
+                Ok(header) => header,
+                Err(object_store::Error::NotFound { .. }) => continue,
+                // An empty object has no range to read; it is not sealed.
+                Err(_) if self.store.head(&path).await.is_ok_and(|m| m.size == 0) => Bytes::new(),
+                Err(e) => return Err(e).context("reading a blob's header"),
+            };
+            ids.push(crypt::sealed_with(&header));
+        }
+        Ok(ids)
     }
 
     /// A fresh key for a new blob of the exam.

@@ -1,12 +1,11 @@
 //! Results export: CSV (UTF-8, GBK) and XLSX read back, on both databases.
 
-use std::io::Cursor;
 use std::process::Command;
 
-use calamine::{Reader, Xlsx};
 use serde_json::{Value, json};
 use shenhe::domain::rules::ExamConfig;
 
+use crate::export_files::{read_csv, read_xlsx};
 use crate::helpers::{Backend, TestApp, on_both_databases};
 use crate::portal_client::{Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, Reply};
 use crate::review_client::{ADMIN, REVIEWER, review_app, staff, submitted};
@@ -17,7 +16,7 @@ on_both_databases!(
     the_admin_page_downloads_and_reviewers_stay_out,
 );
 
-const HEADERS: [&str; 8] = [
+pub(crate) const HEADERS: [&str; 8] = [
     "报名号",
     "身份证号",
     "姓名",
@@ -30,6 +29,11 @@ const HEADERS: [&str; 8] = [
 
 /// 李明 returned (student_status, with a note, and a comment), 李华 approved.
 async fn decided(app: &TestApp) {
+    decided_with(app, None).await
+}
+
+/// [`decided`], with a comment on 李华's approval.
+pub(crate) async fn decided_with(app: &TestApp, approval_comment: Option<&str>) {
     submitted(app, &LI_MING).await;
     submitted(app, &LI_HUA).await;
     let reviewer = staff(app, REVIEWER.0).await;
@@ -54,7 +58,7 @@ async fn decided(app: &TestApp) {
         let body = if returned {
             json!({"outcome": "return", "materials": marks, "comment": "请补充盖章页"})
         } else {
-            json!({"outcome": "approve", "materials": marks})
+            json!({"outcome": "approve", "materials": marks, "comment": approval_comment})
         };
         let id = case["id"].as_i64().unwrap();
         Portal::send(
@@ -67,28 +71,8 @@ async fn decided(app: &TestApp) {
     }
 }
 
-async fn export(admin: &Portal, query: &str) -> Reply {
+pub(crate) async fn export(admin: &Portal, query: &str) -> Reply {
     admin.get(&format!("/api/v1/admin/export?{query}")).await
-}
-
-fn read_csv(text: &str) -> Vec<Vec<String>> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
-}
-
-fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut workbook = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an XLSX file");
-    let range = workbook
-        .worksheet_range("审核结果")
-        .expect("the 审核结果 sheet");
-    range
-        .rows()
-        .map(|row| row.iter().map(|cell| cell.to_string()).collect())
-        .collect()
 }
 
 fn utf8_csv(reply: &Reply) -> Vec<Vec<String>> {

@@ -120,7 +120,8 @@ pub struct ExportQuery {
     pub exam: Option<String>,
     /// all（默认）、decided、approved、returned、rejected、pending、submitted、in_review、draft。
     pub status: Option<String>,
-    /// csv（默认）或 xlsx。
+    /// csv（默认）或 xlsx。CSV 为用表格软件打开而写：报名号和身份证号写成 ="…"，以 = + - @、
+    /// 制表符或回车开头的内容前加单引号 '；程序读取请用 xlsx（每个单元格都是原样的文本）。
     pub format: Option<String>,
     /// CSV 的文字编码：utf-8（默认，带 BOM）或 gbk。
     pub encoding: Option<String>,
