@@ -57,11 +57,13 @@ sign_in() {
 }
 
 # A demo candidate still has the initial password (the email): replace it first, as a
-# real one must, so the session reaches the portal's routes. The change keeps this session.
+# real one must, so the session reaches the portal's routes. The change ends every session,
+# so sign in again with the new password.
 read -r candidate_cookie candidate_csrf < <(sign_in 420502200203150215 liming@example.com)
 curl -sf -o /dev/null -H 'content-type: application/json' \
     -H "cookie: shenhe_session=$candidate_cookie" -H "x-csrf-token: $candidate_csrf" \
     -d '{"current": "liming@example.com", "new": "Fuzz-candidate-2026"}' "$url/api/v1/password"
+read -r candidate_cookie candidate_csrf < <(sign_in 420502200203150215 Fuzz-candidate-2026)
 # Two photos, so the portal's image routes have something to show and to delete
 # (fuzz/known-ids.toml), and a case for the reviewer's routes (李明 is candidate 1).
 "$py" - "$data/photo.png" <<'PNG'

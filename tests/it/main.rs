@@ -33,6 +33,8 @@ mod review_client;
 mod review_pages;
 mod s3;
 mod serve;
+mod sign_in_limits;
 mod staff_auth;
 mod storage;
 mod two_nodes;
+mod web_edge;

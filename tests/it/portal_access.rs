@@ -1,5 +1,5 @@
-//! Who may do what: one candidate never sees another's pictures, guessing passwords locks the
-//! account, state-changing requests need the CSRF token, signing out ends the session on the
+//! Who may do what: one candidate never sees another's pictures (guessing passwords:
+//! sign_in_limits.rs), state-changing requests need the CSRF token, signing out ends the session on the
 //! server, and the API describes itself.
 
 use crate::helpers::{Backend, on_both_databases};
@@ -10,8 +10,6 @@ use crate::portal_client::{
 
 on_both_databases!(
     a_candidate_cannot_see_or_delete_another_candidates_pictures,
-    five_wrong_passwords_lock_the_account_for_a_while,
-    only_consecutive_failures_count_towards_the_lock,
     changes_need_the_csrf_token_and_signing_out_ends_the_session,
     the_api_describes_itself,
     one_address_gets_a_limited_number_of_sign_in_attempts,
@@ -61,7 +59,7 @@ async fn one_address_gets_a_limited_number_of_sign_in_attempts(backend: Backend)
     let app = crate::helpers::TestApp::spawn_with(backend, settings).await;
     shenhe::demo::load(app.db()).await.unwrap();
     let mut portal = Portal::new(&app);
-    // Different accounts each time: the per-account lock is not what stops this.
+    // Different accounts each time: the per-account budgets are not what stops this.
     for who in [&LI_MING, &LI_HUA, &LI_MING] {
         portal
             .login(who.id_number, "wrong-password-1")
@@ -114,85 +112,6 @@ async fn a_candidate_cannot_see_or_delete_another_candidates_pictures(backend: B
     a.get(url).await.expect(200);
     a.get(thumb).await.expect(200);
     a.upload_ok("student_status", small_jpeg()).await;
-}
-
-async fn five_wrong_passwords_lock_the_account_for_a_while(backend: Backend) {
-    let app = demo_app(backend).await;
-    let mut portal = Portal::new(&app);
-
-    // A wrong ID and a wrong password get the same answer: no one learns who is registered.
-    let unknown = portal
-        .login("110101199001011237", "whatever1")
-        .await
-        .expect(401)
-        .error();
-    let wrong = portal
-        .login(LI_MING.id_number, "wrong@example.com")
-        .await
-        .expect(401)
-        .error();
-    assert_eq!(unknown, wrong);
-    for _ in 2..=4 {
-        portal
-            .login(LI_MING.id_number, "wrong@example.com")
-            .await
-            .expect(401);
-    }
-
-    let locked = portal
-        .login(LI_MING.id_number, "wrong@example.com")
-        .await
-        .expect(429);
-    let retry: u64 = locked
-        .header("retry-after")
-        .expect("a Retry-After header")
-        .parse()
-        .expect("Retry-After in seconds");
-    assert!((1..=15 * 60).contains(&retry), "Retry-After {retry}");
-    let message = locked.error();
-    assert!(
-        message.chars().any(|c| c.is_ascii_digit()),
-        "says until when: {message}"
-    );
-
-    // Even the right password waits.
-    let still = portal
-        .login(LI_MING.id_number, LI_MING.email)
-        .await
-        .expect(429);
-    assert!(still.header("retry-after").is_some());
-
-    // Another candidate is not affected.
-    let mut other = Portal::new(&app);
-    other
-        .login(LI_HUA.id_number, LI_HUA.email)
-        .await
-        .expect(200);
-}
-
-async fn only_consecutive_failures_count_towards_the_lock(backend: Backend) {
-    let app = demo_app(backend).await;
-    let mut portal = Portal::new(&app);
-    for _ in 0..4 {
-        portal
-            .login(LI_HUA.id_number, "typo@example.com")
-            .await
-            .expect(401);
-    }
-    portal
-        .login(LI_HUA.id_number, LI_HUA.email)
-        .await
-        .expect(200);
-    portal.logout().await.expect(204);
-    // A success starts the count again: one more mistake is just a mistake.
-    portal
-        .login(LI_HUA.id_number, "typo@example.com")
-        .await
-        .expect(401);
-    portal
-        .login(LI_HUA.id_number, LI_HUA.email)
-        .await
-        .expect(200);
 }
 
 async fn changes_need_the_csrf_token_and_signing_out_ends_the_session(backend: Backend) {

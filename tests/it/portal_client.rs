@@ -163,9 +163,18 @@ impl Portal {
         reply
     }
 
-    pub async fn change_password(&self, current: &str, new: &str) -> Reply {
+    /// `POST /api/v1/password`; a change gives the session a new token (the cookie jar
+    /// takes it) and a new CSRF token, which this keeps.
+    pub async fn change_password(&mut self, current: &str, new: &str) -> Reply {
         let body = json!({ "current": current, "new": new });
-        Self::send(self.post("/api/v1/password").json(&body)).await
+        let reply = Self::send(self.post("/api/v1/password").json(&body)).await;
+        if reply.status == StatusCode::NO_CONTENT {
+            self.csrf = reply
+                .header("x-csrf-token")
+                .expect("a new CSRF token after a password change")
+                .to_string();
+        }
+        reply
     }
 
     /// Signs in with the initial password and replaces it, as every candidate must first.

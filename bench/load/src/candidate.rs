@@ -76,11 +76,11 @@ async fn walk(user: &mut GooseUser, plan: &Plan, i: usize) -> TransactionResult 
     )
     .await?;
     let signed_in: LoginResponse = parse(response).await?;
-    let csrf = signed_in.csrf_token;
+    let mut csrf = signed_in.csrf_token;
 
     if signed_in.must_change_password {
         let change = json!({ "current": email, "new": roster::new_password(i) });
-        send(
+        let changed = send(
             user,
             plan,
             "password",
@@ -89,6 +89,14 @@ async fn walk(user: &mut GooseUser, plan: &Plan, i: usize) -> TransactionResult 
             &|rb| rb.header("x-csrf-token", &csrf).json(&change),
         )
         .await?;
+        // The change starts a new session: the cookie jar takes the cookie, this the token.
+        if let Some(token) = changed
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+        {
+            csrf = token.to_string();
+        }
     }
 
     let me: Me =

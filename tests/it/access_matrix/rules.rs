@@ -40,7 +40,9 @@ GET    /readyz                                           public     -
 GET    /static/{*path}                                   public     -
 # The candidate pages.
 GET    /                                                 public     -
+GET    /login                                            public     -
 POST   /login                                            public     form       ends-sessions
+GET    /logout                                           public     -
 POST   /logout                                           public     form       ends-sessions
 GET    /password                                         signed-in  -
 POST   /password                                         signed-in  form
