@@ -8,6 +8,7 @@ mod error;
 mod flash;
 mod health;
 mod metrics;
+mod query_guard;
 mod review;
 pub mod routes;
 mod session;
@@ -131,6 +132,7 @@ pub fn route_list() -> Vec<Route> {
 /// The whole application as a router, without binding a port (tests bind port 0).
 pub fn router(state: AppState) -> Router {
     let (mut app, _) = routes().into_parts();
+    app = app.layer(axum::middleware::from_fn(query_guard::refuse_id_numbers));
     for (name, value) in SECURITY_HEADERS {
         app = app.layer(SetResponseHeaderLayer::if_not_present(
             name,
