@@ -881,14 +881,23 @@ async fn the_audit_log_is_searched_by_candidate_through_a_posted_form(backend: B
             .await
             .expect(200)
             .text();
-        assert!(found.contains(&format!("（#{id}）")), "{candidate}: {found}");
-        assert!(found.contains("<td>提交材料</td>"), "what the candidate did");
+        assert!(
+            found.contains(&format!("（#{id}）")),
+            "{candidate}: {found}"
+        );
+        assert!(
+            found.contains("<td>提交材料</td>"),
+            "what the candidate did"
+        );
     }
     // Without a candidate the form goes to the URL of its other filters.
-    let to = post(vec![("action", "submitted".into()), ("candidate", " ".into())])
-        .await
-        .expect(303)
-        .location();
+    let to = post(vec![
+        ("action", "submitted".into()),
+        ("candidate", " ".into()),
+    ])
+    .await
+    .expect(303)
+    .location();
     assert_eq!(to, "/admin/audit?action=submitted");
     let listed = admin.get(&to).await.expect(200).text();
     assert!(listed.contains("<td>提交材料</td>"));
@@ -912,17 +921,32 @@ async fn the_audit_log_is_searched_by_candidate_through_a_posted_form(backend: B
     ] {
         let refused = post(fields.clone()).await.expect(422).text();
         assert!(
-            ["最多 100 个字", "控制字符", "翻页参数"].iter().any(|s| refused.contains(s)),
+            ["最多 100 个字", "控制字符", "翻页参数"]
+                .iter()
+                .any(|s| refused.contains(s)),
             "{fields:?}: {refused}"
         );
-        assert!(!refused.contains("<td>提交材料</td>"), "{fields:?}: nothing listed");
+        assert!(
+            !refused.contains("<td>提交材料</td>"),
+            "{fields:?}: nothing listed"
+        );
     }
     let long = format!("/admin/audit?staff={}", "a".repeat(101));
-    assert!(admin.get(&long).await.expect(422).text().contains("最多 100 个字"));
+    assert!(
+        admin
+            .get(&long)
+            .await
+            .expect(422)
+            .text()
+            .contains("最多 100 个字")
+    );
 
     // The admin candidate search refuses a control character too (a 500 on PostgreSQL).
     let refused = admin
-        .post_form("/admin/candidates", &[("csrf", &admin.csrf), ("q", "李\u{0}明")])
+        .post_form(
+            "/admin/candidates",
+            &[("csrf", &admin.csrf), ("q", "李\u{0}明")],
+        )
         .await
         .expect(422)
         .text();
@@ -932,7 +956,11 @@ async fn the_audit_log_is_searched_by_candidate_through_a_posted_form(backend: B
     let searched = audited(&app, "audit_searched").await;
     assert!(searched.len() >= 4, "{searched:?}");
     assert!(searched.iter().all(|(candidate, detail)| {
-        candidate.is_none() && !detail.clone().unwrap_or_default().contains(LI_MING.id_number)
+        candidate.is_none()
+            && !detail
+                .clone()
+                .unwrap_or_default()
+                .contains(LI_MING.id_number)
     }));
     assert!(
         searched

@@ -831,16 +831,35 @@ async fn personal_searches_go_in_a_body_never_in_a_url(backend: Backend) {
         .collect();
     let anonymous = Portal::new(&app);
     for (who, path) in [
-        (&reviewer, format!("/api/v1/review/queue?q={}", LI_MING.id_number)),
+        (
+            &reviewer,
+            format!("/api/v1/review/queue?q={}", LI_MING.id_number),
+        ),
         (&reviewer, format!("/api/v1/review/queue?school={encoded}")),
-        (&anonymous, format!("/api/v1/review/queue?q={}", LI_MING.id_number)),
+        (
+            &anonymous,
+            format!("/api/v1/review/queue?q={}", LI_MING.id_number),
+        ),
         (&admin, format!("/api/v1/admin/audit?candidate=x{lower}y")),
-        (&admin, format!("/api/v1/admin/audit?staff={}", LI_MING.id_number)),
-        (&admin, format!("/api/v1/admin/candidates?q={}", LI_MING.id_number)),
-        (&admin, format!("/api/v1/admin/stats?{}=1", LI_MING.id_number)),
+        (
+            &admin,
+            format!("/api/v1/admin/audit?staff={}", LI_MING.id_number),
+        ),
+        (
+            &admin,
+            format!("/api/v1/admin/candidates?q={}", LI_MING.id_number),
+        ),
+        (
+            &admin,
+            format!("/api/v1/admin/stats?{}=1", LI_MING.id_number),
+        ),
     ] {
         let refused = who.get(&path).await.expect(422);
-        assert!(refused.error().contains("POST"), "{path}: {}", refused.error());
+        assert!(
+            refused.error().contains("POST"),
+            "{path}: {}",
+            refused.error()
+        );
         assert!(!refused.text().contains(LI_MING.id_number));
     }
     // Not only an ID number: the personal search has no place in a URL at all.
@@ -862,12 +881,19 @@ async fn personal_searches_go_in_a_body_never_in_a_url(backend: Backend) {
         .json();
     assert_eq!(listed["total"], 1);
     // The documented API says where each goes.
-    let doc = reviewer.get("/api/v1/openapi.json").await.expect(200).json();
+    let doc = reviewer
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200)
+        .json();
     for path in ["/api/v1/review/queue/search", "/api/v1/admin/audit/search"] {
         assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
     }
     let params = doc["paths"]["/api/v1/review/queue"]["get"]["parameters"].to_string();
-    assert!(params.contains("school") && !params.contains("\"q\""), "{params}");
+    assert!(
+        params.contains("school") && !params.contains("\"q\""),
+        "{params}"
+    );
 }
 
 async fn bad_search_fields_are_refused_not_dropped(backend: Backend) {
@@ -881,39 +907,90 @@ async fn bad_search_fields_are_refused_not_dropped(backend: Backend) {
     // Control characters (NUL answered 500 on PostgreSQL) and over-long values: 422 with
     // the field named, on every search route.
     let cases = [
-        ("/api/v1/review/queue/search", json!({"q": "李\u{0}明"}), "控制字符"),
-        ("/api/v1/review/queue/search", json!({"school": "武汉\u{0}"}), "控制字符"),
-        ("/api/v1/review/queue/search", json!({"category": long}), "最多 100 个字"),
-        ("/api/v1/admin/audit/search", json!({"candidate": "\u{0}"}), "控制字符"),
-        ("/api/v1/admin/audit/search", json!({"staff": "a\u{1b}b"}), "控制字符"),
-        ("/api/v1/admin/audit/search", json!({"candidate": long}), "最多 100 个字"),
-        ("/api/v1/admin/audit/search", json!({"action": long}), "最多 100 个字"),
-        ("/api/v1/admin/candidates/search", json!({"q": "李\u{0}明"}), "控制字符"),
+        (
+            "/api/v1/review/queue/search",
+            json!({"q": "李\u{0}明"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/review/queue/search",
+            json!({"school": "武汉\u{0}"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/review/queue/search",
+            json!({"category": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"candidate": "\u{0}"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"staff": "a\u{1b}b"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"candidate": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"action": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/candidates/search",
+            json!({"q": "李\u{0}明"}),
+            "控制字符",
+        ),
     ];
     for (path, body, says) in cases {
-        let who = if path.contains("/admin/") { &admin } else { &reviewer };
+        let who = if path.contains("/admin/") {
+            &admin
+        } else {
+            &reviewer
+        };
         let refused = post_json(who, path, body.clone()).await.expect(422);
-        assert!(refused.error().contains(says), "{path} {body}: {}", refused.error());
+        assert!(
+            refused.error().contains(says),
+            "{path} {body}: {}",
+            refused.error()
+        );
     }
     for (who, path) in [
         (&reviewer, "/api/v1/review/queue?school=%00".to_string()),
         (&reviewer, format!("/api/v1/review/queue?school={long}")),
         (&admin, "/api/v1/admin/audit?staff=%00".to_string()),
         (&admin, format!("/api/v1/admin/audit?staff={long}")),
-        (&admin, "/api/v1/admin/candidates?q=%E6%9D%8E%00".to_string()),
+        (
+            &admin,
+            "/api/v1/admin/candidates?q=%E6%9D%8E%00".to_string(),
+        ),
     ] {
         let refused = who.get(&path).await.expect(422);
         assert!(!refused.error().is_empty(), "{path}");
     }
     // At the limit, a filter still filters: nothing matches, rather than everything.
-    let none = post_json(&admin, "/api/v1/admin/audit/search", json!({"staff": exactly}))
-        .await
-        .expect(200)
-        .json();
+    let none = post_json(
+        &admin,
+        "/api/v1/admin/audit/search",
+        json!({"staff": exactly}),
+    )
+    .await
+    .expect(200)
+    .json();
     assert_eq!(none["items"], json!([]));
-    let none = post_json(&reviewer, "/api/v1/review/queue/search", json!({"school": exactly}))
-        .await
-        .expect(200)
-        .json();
+    let none = post_json(
+        &reviewer,
+        "/api/v1/review/queue/search",
+        json!({"school": exactly}),
+    )
+    .await
+    .expect(200)
+    .json();
     assert_eq!(none["total"], 0);
 }

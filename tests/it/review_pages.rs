@@ -265,16 +265,26 @@ async fn the_personal_search_is_posted_and_never_put_in_a_url(backend: Backend) 
 
     // The form posts; the answer is the list itself, no redirect to a URL with the number.
     let queue = page(staff.get("/review").await);
-    assert!(queue.contains("method=\"post\" action=\"/review\""), "{queue}");
+    assert!(
+        queue.contains("method=\"post\" action=\"/review\""),
+        "{queue}"
+    );
     let found = page(
         post_form(
             &staff,
-            &[csrf(), ("q", LI_MING.id_number.to_lowercase()), ("status", "submitted".into())],
+            &[
+                csrf(),
+                ("q", LI_MING.id_number.to_lowercase()),
+                ("status", "submitted".into()),
+            ],
         )
         .await,
     );
     assert!(found.contains(&format!("/review/cases/{id}")), "{found}");
-    assert!(!found.contains(&format!(">{}<", LI_MING.id_number)), "masked in the list");
+    assert!(
+        !found.contains(&format!(">{}<", LI_MING.id_number)),
+        "masked in the list"
+    );
     // Its tabs post the search again instead of linking to it; no link carries it.
     assert!(found.contains("form=\"repost-status\""), "{found}");
     assert!(
@@ -284,14 +294,24 @@ async fn the_personal_search_is_posted_and_never_put_in_a_url(backend: Backend) 
 
     // Without a personal search the form goes to the URL of its filters, as before.
     let school = "武汉大学";
-    let to = post_form(&staff, &[csrf(), ("q", " ".into()), ("school", school.into())])
-        .await
-        .expect(303)
-        .location();
-    assert!(to.starts_with("/review?school=") && !to.contains("q="), "{to}");
+    let to = post_form(
+        &staff,
+        &[csrf(), ("q", " ".into()), ("school", school.into())],
+    )
+    .await
+    .expect(303)
+    .location();
+    assert!(
+        to.starts_with("/review?school=") && !to.contains("q="),
+        "{to}"
+    );
     page(staff.get(&to).await);
     // A forged form searches nothing.
-    let forged = post_form(&staff, &[("csrf", "forged".into()), ("q", LI_MING.name.into())]).await;
+    let forged = post_form(
+        &staff,
+        &[("csrf", "forged".into()), ("q", LI_MING.name.into())],
+    )
+    .await;
     assert_eq!(forged.status.as_u16(), 403);
 
     // In a URL: an ID number is refused before anything runs, signed in or not; any other
@@ -302,16 +322,26 @@ async fn the_personal_search_is_posted_and_never_put_in_a_url(backend: Backend) 
         (&staff, format!("/review?q={}", LI_MING.id_number)),
         (&staff, format!("/review?school=a{lower}")),
         (&anonymous, format!("/review?q={}", LI_MING.id_number)),
-        (&staff, format!("/admin/audit?candidate={}", LI_MING.id_number)),
+        (
+            &staff,
+            format!("/admin/audit?candidate={}", LI_MING.id_number),
+        ),
     ] {
         let refused = who.get(&path).await.expect(422);
         let text = refused.text();
         assert!(text.contains("身份证号不能放在网址中"), "{path}: {text}");
         assert!(!text.contains(LI_MING.id_number) && !text.contains(&lower));
     }
-    let by_name = staff.get("/review?q=%E6%9D%8E%E6%98%8E").await.expect(422).text();
+    let by_name = staff
+        .get("/review?q=%E6%9D%8E%E6%98%8E")
+        .await
+        .expect(422)
+        .text();
     assert!(by_name.contains("不能放在网址中"), "{by_name}");
-    assert!(!by_name.contains(&format!("/review/cases/{id}")), "nobody listed");
+    assert!(
+        !by_name.contains(&format!("/review/cases/{id}")),
+        "nobody listed"
+    );
 }
 
 async fn bad_filters_list_nothing_and_say_why(backend: Backend) {
@@ -325,7 +355,11 @@ async fn bad_filters_list_nothing_and_say_why(backend: Backend) {
     // characters: 422, the field named, nobody listed (a dropped filter listed everyone).
     for fields in [
         vec![csrf(), ("q", "李\u{0}明".into())],
-        vec![csrf(), ("q", LI_MING.name.into()), ("school", "武汉\u{0}".into())],
+        vec![
+            csrf(),
+            ("q", LI_MING.name.into()),
+            ("school", "武汉\u{0}".into()),
+        ],
         vec![csrf(), ("school", "学".repeat(101))],
         vec![csrf(), ("category", "a\u{1b}b".into())],
     ] {
@@ -342,7 +376,14 @@ async fn bad_filters_list_nothing_and_say_why(backend: Backend) {
         assert!(!listed(&refused));
     }
     let long = format!("/review?school={}", "学".repeat(101));
-    assert!(staff.get(&long).await.expect(422).text().contains("最多 100 个字"));
+    assert!(
+        staff
+            .get(&long)
+            .await
+            .expect(422)
+            .text()
+            .contains("最多 100 个字")
+    );
     // At the limit a filter still filters.
     let exactly = format!("/review?school={}", "学".repeat(100));
     assert!(!listed(&page(staff.get(&exactly).await)));

@@ -42,7 +42,9 @@ pub struct AuditForm {
 
 impl AuditForm {
     fn has_candidate(&self) -> bool {
-        self.candidate.as_deref().is_some_and(|c| !c.trim().is_empty())
+        self.candidate
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
     }
 
     /// The search these fields ask for; a page number that is not one is refused.
@@ -192,7 +194,12 @@ async fn show(
             .and_then(|fields| fields.filter().map_err(|refused| refused.message)),
     };
     let (status, rows, next_before_id, error) = match filter {
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), None, Some(error)),
+        Err(error) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            None,
+            Some(error),
+        ),
         Ok(filter) => match state
             .db
             .search_audit_as(&filter, me.staff_id, me.ip.clone())
@@ -203,7 +210,12 @@ async fn show(
                 let next = (rows.len() as i64 == filter.limit)
                     .then(|| rows.last().map(|r| r.id))
                     .flatten();
-                (StatusCode::OK, rows.into_iter().map(line).collect(), next, None)
+                (
+                    StatusCode::OK,
+                    rows.into_iter().map(line).collect(),
+                    next,
+                    None,
+                )
             }
         },
     };
@@ -244,7 +256,6 @@ async fn show(
     };
     (status, page).into_response()
 }
-
 
 pub struct AuditLine {
     at: String,

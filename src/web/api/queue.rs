@@ -139,9 +139,9 @@ fn queue_filter(fields: &QueueSearch) -> Result<QueueFilter, ApiError> {
     }
     let day = |name: &'static str, value: &Option<String>| match field(name, value)? {
         None => Ok(None),
-        Some(d) => beijing_day(&d).map(Some).ok_or_else(|| {
-            unprocessable("日期格式不正确，请写成 2023-12-01 的形式。".to_string())
-        }),
+        Some(d) => beijing_day(&d)
+            .map(Some)
+            .ok_or_else(|| unprocessable("日期格式不正确，请写成 2023-12-01 的形式。".to_string())),
     };
     Ok(QueueFilter {
         exam_id: 0,

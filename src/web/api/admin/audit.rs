@@ -154,7 +154,11 @@ pub async fn audit(
     admin: AdminStaff,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::Json<AuditJson>, ApiError> {
-    if query.candidate.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+    if query
+        .candidate
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "考生条件（身份证号、报名号或姓名）不能放在网址中：请用 POST /api/v1/admin/audit/search，在 JSON 请求体中发送 candidate。",
