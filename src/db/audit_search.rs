@@ -5,7 +5,9 @@ use anyhow::Context;
 use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
+use super::audit::{Actor, AuditEntry};
 use super::{Bind, Conditions, Db, bind_conditions, on_pool};
+use crate::domain::search::holds_id_number;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -87,6 +89,64 @@ impl Db {
         .await)
         .context("searching the audit log")
     }
+
+    /// [`search_audit`](Self::search_audit) by a staff member, then the search itself
+    /// recorded (`audit_searched`, with [`AuditFilter::shape`]) before anyone sees a row.
+    pub async fn search_audit_as(
+        &self,
+        filter: &AuditFilter,
+        staff_id: i64,
+        ip: Option<String>,
+    ) -> anyhow::Result<Vec<AuditView>> {
+        let rows = self.search_audit(filter).await?;
+        let mut detail = filter.shape();
+        detail["found"] = rows.len().into();
+        self.record_audit(AuditEntry {
+            actor: Actor::Staff(staff_id),
+            action: "audit_searched",
+            candidate_id: None,
+            ip,
+            detail: Some(detail),
+        })
+        .await?;
+        Ok(rows)
+    }
+}
+
+impl AuditFilter {
+    /// What the log keeps of a search of itself: the staff member and action searched for,
+    /// which dates were set, and only the kind of a candidate filter (`id_number`,
+    /// `registration_no`, `name`): never an ID number, and nothing a purge would have to
+    /// find (the entry names no candidate).
+    pub fn shape(&self) -> serde_json::Value {
+        let mut shape = serde_json::json!({});
+        if let Some(staff) = &self.staff {
+            shape["staff"] = staff.as_str().into();
+        }
+        if let Some(candidate) = &self.candidate {
+            let kind = if holds_id_number(candidate.as_bytes()) {
+                "id_number"
+            } else if candidate.bytes().all(|b| b.is_ascii_digit()) {
+                "registration_no"
+            } else {
+                "name"
+            };
+            shape["candidate"] = kind.into();
+        }
+        if let Some(action) = &self.action {
+            shape["action"] = action.as_str().into();
+        }
+        if self.from.is_some() {
+            shape["from"] = true.into();
+        }
+        if self.before.is_some() {
+            shape["to"] = true.into();
+        }
+        if self.before_id.is_some() {
+            shape["older_page"] = true.into();
+        }
+        shape
+    }
 }
 
 /// Every action the log records, with the words an admin reads.
@@ -135,4 +195,27 @@ pub fn action_label(action: &str) -> &str {
         .iter()
         .find(|(code, _)| *code == action)
         .map_or(action, |(_, label)| label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_recorded_by_its_shape_without_an_id_number() {
+        let filter = |candidate: &str| AuditFilter {
+            staff: Some("wang".to_string()),
+            candidate: Some(candidate.to_string()),
+            before_id: Some(7),
+            limit: 100,
+            ..AuditFilter::default()
+        };
+        let shape = filter("420502200203150215").shape();
+        assert_eq!(
+            shape,
+            serde_json::json!({"staff": "wang", "candidate": "id_number", "older_page": true})
+        );
+        assert_eq!(filter("7700000012").shape()["candidate"], "registration_no");
+        assert_eq!(filter("李明").shape()["candidate"], "name");
+    }
 }

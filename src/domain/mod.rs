@@ -8,5 +8,6 @@ pub mod region;
 pub mod review;
 pub mod roster;
 pub mod rules;
+pub mod search;
 pub mod status;
 pub mod window;

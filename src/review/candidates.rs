@@ -8,6 +8,7 @@ use super::{ReviewError, Reviewer, Reviewing, Round, rounds};
 use crate::db::candidates::CandidateMatch;
 use crate::db::exams::ExamRow;
 use crate::domain::rules::Explanation;
+use crate::domain::search::{SearchRefusal, person_search, search_field};
 use crate::portal::{Overview, overview};
 
 /// Everything the admin's candidate page shows.
@@ -20,19 +21,13 @@ pub struct CandidateFile {
     pub history: Vec<Round>,
 }
 
-/// A search as typed: trimmed, and an ID number's `x` made `X`. `None` when empty or
-/// longer than any of the three keys can be.
-pub fn search_text(q: &str) -> Option<String> {
-    let q = q.trim();
-    let length = q.chars().count();
-    if length == 0 || length > 50 {
-        return None;
-    }
-    Some(if length == 18 {
-        q.to_uppercase()
-    } else {
-        q.to_string()
-    })
+/// The longest search: longer than any of the three keys can be.
+pub const MAX_CANDIDATE_SEARCH: usize = 50;
+
+/// A search as typed: trimmed, and an ID number's `x` made `X`. `None` when empty; refused
+/// when longer than [`MAX_CANDIDATE_SEARCH`] or holding a control character.
+pub fn search_text(q: &str) -> Result<Option<String>, SearchRefusal> {
+    Ok(search_field("姓名、身份证号或报名号", Some(q), MAX_CANDIDATE_SEARCH)?.map(person_search))
 }
 
 impl Reviewing {
@@ -108,12 +103,13 @@ mod tests {
 
     #[test]
     fn searches_are_trimmed_and_id_numbers_upper_cased() {
-        assert_eq!(search_text("  李明 ").as_deref(), Some("李明"));
+        assert_eq!(search_text("  李明 "), Ok(Some("李明".to_string())));
         assert_eq!(
-            search_text("11010819900101123x").as_deref(),
-            Some("11010819900101123X")
+            search_text("11010819900101123x"),
+            Ok(Some("11010819900101123X".to_string()))
         );
-        assert_eq!(search_text("   "), None);
-        assert_eq!(search_text(&"1".repeat(51)), None);
+        assert_eq!(search_text("   "), Ok(None));
+        assert!(search_text(&"1".repeat(51)).is_err());
+        assert!(search_text("李\u{0}明").is_err());
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod flash;
 mod health;
 mod metrics;
+mod query_guard;
 mod review;
 pub mod routes;
 mod session;
@@ -148,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(edge::not_found)
         .layer(axum::middleware::from_fn(edge::words_for_bare_errors))
         .layer(axum::middleware::from_fn(edge::refuse_cross_site))
+        .layer(axum::middleware::from_fn(query_guard::refuse_id_numbers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::no_store,
@@ -177,7 +179,7 @@ pub use metrics::start as serve_metrics;
 
 /// Every log line of a request carries this span: its id (`x-request-id`, kept from a proxy
 /// or made here), method, route pattern and, once answered, status. Never the path or the
-/// query string: they can hold ids, and the review queue's `q=` an ID number.
+/// query string: they can hold ids (an ID-number-shaped query is refused anyway).
 fn request_span<B>(request: &Request<B>) -> tracing::Span {
     let route = request
         .extensions()

@@ -16,6 +16,7 @@ on_both_databases!(
     an_admin_cannot_disable_or_demote_themselves_nor_remove_the_last_admin,
     settings_changed_by_an_admin_take_effect,
     a_reviewer_reaches_no_admin_route,
+    the_audit_log_is_searched_by_candidate_through_a_posted_form,
 );
 
 /// A JSON request with the CSRF token.
@@ -709,8 +710,9 @@ async fn settings_changed_by_an_admin_take_effect(backend: Backend) {
 /// `POST FILE` is a multipart form): `{id}` stands for a candidate or staff id, `{code}`
 /// for the demo exam's code.
 const ADMIN_PAGES: &[(&str, &str)] = &[
-    // mod.rs
+    // audit.rs
     ("GET", "/admin/audit"),
+    ("POST", "/admin/audit"),
     // dashboard.rs
     ("GET", "/admin"),
     ("GET", "/admin/charts/daily.svg"),
@@ -854,4 +856,115 @@ async fn a_reviewer_reaches_no_admin_route(backend: Backend) {
     // Nothing was changed on the way.
     assert!(app.db().find_staff("x.y.z").await.unwrap().is_none());
     assert!(audited(&app, "staff_disabled").await.is_empty());
+}
+
+async fn the_audit_log_is_searched_by_candidate_through_a_posted_form(backend: Backend) {
+    let app = review_app(backend).await;
+    submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let admin = staff(&app, ADMIN.0).await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let mut all = vec![("csrf", admin.csrf.clone())];
+            all.extend(fields);
+            let all: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.post_form("/admin/audit", &all).await
+        }
+    };
+
+    // The form posts; a candidate search is answered on the spot, by ID number or name.
+    let log = admin.get("/admin/audit").await.expect(200).text();
+    assert!(log.contains("method=\"post\" action=\"/admin/audit\""));
+    for candidate in [LI_MING.id_number, LI_MING.name] {
+        let found = post(vec![("candidate", candidate.to_string())])
+            .await
+            .expect(200)
+            .text();
+        assert!(
+            found.contains(&format!("（#{id}）")),
+            "{candidate}: {found}"
+        );
+        assert!(
+            found.contains("<td>提交材料</td>"),
+            "what the candidate did"
+        );
+    }
+    // Without a candidate the form goes to the URL of its other filters.
+    let to = post(vec![
+        ("action", "submitted".into()),
+        ("candidate", " ".into()),
+    ])
+    .await
+    .expect(303)
+    .location();
+    assert_eq!(to, "/admin/audit?action=submitted");
+    let listed = admin.get(&to).await.expect(200).text();
+    assert!(listed.contains("<td>提交材料</td>"));
+
+    // A candidate in a URL is not searched: the page says to use the form.
+    let refused = admin
+        .get("/admin/audit?candidate=%E6%9D%8E%E6%98%8E")
+        .await
+        .expect(422)
+        .text();
+    assert!(refused.contains("不能放在网址中"), "{refused}");
+    assert!(!refused.contains(&format!("（#{id}）")), "nothing listed");
+
+    // Over 100 characters (it used to list the whole log) or a control character: 422, and
+    // nothing listed.
+    for fields in [
+        vec![("candidate", "李".repeat(101))],
+        vec![("staff", "a".repeat(101))],
+        vec![("candidate", "李\u{0}明".to_string())],
+        vec![("before_id", "abc".to_string())],
+    ] {
+        let refused = post(fields.clone()).await.expect(422).text();
+        assert!(
+            ["最多 100 个字", "控制字符", "翻页参数"]
+                .iter()
+                .any(|s| refused.contains(s)),
+            "{fields:?}: {refused}"
+        );
+        assert!(
+            !refused.contains("<td>提交材料</td>"),
+            "{fields:?}: nothing listed"
+        );
+    }
+    let long = format!("/admin/audit?staff={}", "a".repeat(101));
+    assert!(
+        admin
+            .get(&long)
+            .await
+            .expect(422)
+            .text()
+            .contains("最多 100 个字")
+    );
+
+    // The admin candidate search refuses a control character too (a 500 on PostgreSQL).
+    let refused = admin
+        .post_form(
+            "/admin/candidates",
+            &[("csrf", &admin.csrf), ("q", "李\u{0}明")],
+        )
+        .await
+        .expect(422)
+        .text();
+    assert!(refused.contains("控制字符"), "{refused}");
+
+    // Every search of the log is itself in the log, without the ID number.
+    let searched = audited(&app, "audit_searched").await;
+    assert!(searched.len() >= 4, "{searched:?}");
+    assert!(searched.iter().all(|(candidate, detail)| {
+        candidate.is_none()
+            && !detail
+                .clone()
+                .unwrap_or_default()
+                .contains(LI_MING.id_number)
+    }));
+    assert!(
+        searched
+            .iter()
+            .any(|(_, d)| d.clone().unwrap_or_default().contains("id_number"))
+    );
 }

@@ -28,7 +28,14 @@ on_both_databases!(
     candidates_and_reviewers_stay_out_of_what_is_not_theirs,
     every_look_and_decision_is_in_the_audit_log,
     the_queue_filters_counts_and_pages,
+    personal_searches_go_in_a_body_never_in_a_url,
+    bad_search_fields_are_refused_not_dropped,
 );
+
+/// A JSON `POST` carrying the session's CSRF token.
+async fn post_json(portal: &Portal, path: &str, body: Value) -> Reply {
+    Portal::send(portal.post(path).json(&body)).await
+}
 
 async fn claim(reviewer: &Portal) -> Reply {
     Portal::send(reviewer.post("/api/v1/review/claim")).await
@@ -624,6 +631,7 @@ async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
     .expect(200);
 
     let admin = staff(&app, ADMIN.0).await;
+    let searches_before = audit_searches(&app).await.len();
     let search = |query: String| {
         let admin = &admin;
         async move {
@@ -662,9 +670,19 @@ async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
     );
     assert!(views.iter().all(|v| v["actor_name"] == REVIEWER.0));
 
-    // Searching by the candidate's ID number finds what they did and what was done to them,
-    // and no entry holds the ID number itself.
-    let about = search(format!("candidate={}", LI_MING.id_number)).await;
+    // Searching by the candidate's ID number (in a body) finds what they did and what was
+    // done to them, and no entry holds the ID number itself.
+    let about = post_json(
+        &admin,
+        "/api/v1/admin/audit/search",
+        json!({ "candidate": LI_MING.id_number }),
+    )
+    .await
+    .expect(200)
+    .json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
     let kinds: HashSet<&str> = about
         .iter()
         .map(|e| e["actor_kind"].as_str().unwrap())
@@ -686,6 +704,29 @@ async fn every_look_and_decision_is_in_the_audit_log(backend: Backend) {
         .get("/api/v1/admin/audit?from=yesterday")
         .await
         .expect(422);
+
+    // Each search of the log is itself in the log, by its shape: never the ID number.
+    let searches = audit_searches(&app).await;
+    assert_eq!(searches.len() - searches_before, 5, "{searches:?}");
+    let by_id = searches
+        .iter()
+        .find(|d| d.contains("\"candidate\""))
+        .expect("the search by ID number is recorded");
+    assert!(by_id.contains("\"id_number\""), "{by_id}");
+    assert!(searches.iter().all(|d| !d.contains(LI_MING.id_number)));
+    let all = admin.get("/api/v1/admin/audit").await.expect(200).json();
+    assert_eq!(all["items"][0]["action"], "audit_searched");
+    assert_eq!(all["items"][0]["actor_name"], ADMIN.0);
+}
+
+/// The details of the `audit_searched` entries, oldest first.
+async fn audit_searches(app: &TestApp) -> Vec<String> {
+    let mut rows = app.db().recent_audit(1000).await.unwrap();
+    rows.reverse();
+    rows.into_iter()
+        .filter(|r| r.action == "audit_searched")
+        .map(|r| r.detail.unwrap_or_default())
+        .collect()
 }
 
 async fn the_queue_filters_counts_and_pages(backend: Backend) {
@@ -718,11 +759,22 @@ async fn the_queue_filters_counts_and_pages(backend: Backend) {
     assert_eq!(second["items"].as_array().unwrap().len(), 10);
     assert_eq!(second["items"][9]["id"], cases[59]);
 
-    let by_name = page("q=考生7").await;
+    let search = |body: Value| {
+        let reviewer = &reviewer;
+        async move {
+            post_json(reviewer, "/api/v1/review/queue/search", body)
+                .await
+                .expect(200)
+                .json()
+        }
+    };
+    let by_name = search(json!({"q": "考生7"})).await;
     assert_eq!(by_name["total"], 1);
     assert_eq!(by_name["items"][0]["id"], cases[7]);
-    let by_registration = page("q=7700000012").await;
+    let by_registration = search(json!({"q": "7700000012", "status": "submitted"})).await;
     assert_eq!(by_registration["items"][0]["id"], cases[12]);
+    let second_page = search(json!({"status": "submitted", "page": 2})).await;
+    assert_eq!(second_page["items"].as_array().unwrap().len(), 10);
     assert_eq!(page("category=no_such_category").await["total"], 0);
     assert_eq!(page("school=武汉大学&status=submitted").await["total"], 60);
     assert_eq!(page("status=approved").await["total"], 0);
@@ -750,4 +802,195 @@ async fn the_queue_filters_counts_and_pages(backend: Backend) {
         .expect(200)
         .json();
     assert_eq!(dated["total"], 60);
+}
+
+async fn personal_searches_go_in_a_body_never_in_a_url(backend: Backend) {
+    let app = review_app(backend).await;
+    submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let reviewer = staff(&app, REVIEWER.0).await;
+    let admin = staff(&app, ADMIN.0).await;
+
+    // In a body: found, with the number masked in the list.
+    let lower = LI_MING.id_number.to_lowercase();
+    for q in [LI_MING.id_number, lower.as_str(), LI_MING.name] {
+        let found = post_json(&reviewer, "/api/v1/review/queue/search", json!({ "q": q }))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(found["items"][0]["id"], id, "searching {q}");
+        assert!(!found.to_string().contains(LI_MING.id_number));
+    }
+
+    // In a URL: refused before anything is looked up, signed in or not, plain or
+    // percent-encoded, alone or inside a longer value, under any parameter name.
+    let encoded: String = LI_MING
+        .id_number
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    let anonymous = Portal::new(&app);
+    for (who, path) in [
+        (
+            &reviewer,
+            format!("/api/v1/review/queue?q={}", LI_MING.id_number),
+        ),
+        (&reviewer, format!("/api/v1/review/queue?school={encoded}")),
+        (
+            &anonymous,
+            format!("/api/v1/review/queue?q={}", LI_MING.id_number),
+        ),
+        (&admin, format!("/api/v1/admin/audit?candidate=x{lower}y")),
+        (
+            &admin,
+            format!("/api/v1/admin/audit?staff={}", LI_MING.id_number),
+        ),
+        (
+            &admin,
+            format!("/api/v1/admin/candidates?q={}", LI_MING.id_number),
+        ),
+        (
+            &admin,
+            format!("/api/v1/admin/stats?{}=1", LI_MING.id_number),
+        ),
+    ] {
+        let refused = who.get(&path).await.expect(422);
+        assert!(
+            refused.error().contains("POST"),
+            "{path}: {}",
+            refused.error()
+        );
+        assert!(!refused.text().contains(LI_MING.id_number));
+    }
+    // Not only an ID number: the personal search has no place in a URL at all.
+    let refused = reviewer
+        .get("/api/v1/review/queue?q=%E6%9D%8E%E6%98%8E")
+        .await
+        .expect(422);
+    assert!(refused.error().contains("/api/v1/review/queue/search"));
+    let refused = admin
+        .get("/api/v1/admin/audit?candidate=%E6%9D%8E%E6%98%8E")
+        .await
+        .expect(422);
+    assert!(refused.error().contains("/api/v1/admin/audit/search"));
+    // The rest of the queue's filters stay in the URL.
+    let listed = reviewer
+        .get("/api/v1/review/queue?status=submitted&from=2000-01-01")
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(listed["total"], 1);
+    // The documented API says where each goes.
+    let doc = reviewer
+        .get("/api/v1/openapi.json")
+        .await
+        .expect(200)
+        .json();
+    for path in ["/api/v1/review/queue/search", "/api/v1/admin/audit/search"] {
+        assert!(doc["paths"][path]["post"].is_object(), "{path} documented");
+    }
+    let params = doc["paths"]["/api/v1/review/queue"]["get"]["parameters"].to_string();
+    assert!(
+        params.contains("school") && !params.contains("\"q\""),
+        "{params}"
+    );
+}
+
+async fn bad_search_fields_are_refused_not_dropped(backend: Backend) {
+    let app = review_app(backend).await;
+    submitted(&app, &LI_MING).await;
+    let reviewer = staff(&app, REVIEWER.0).await;
+    let admin = staff(&app, ADMIN.0).await;
+    let long = "学".repeat(101);
+    let exactly = "学".repeat(100);
+
+    // Control characters (NUL answered 500 on PostgreSQL) and over-long values: 422 with
+    // the field named, on every search route.
+    let cases = [
+        (
+            "/api/v1/review/queue/search",
+            json!({"q": "李\u{0}明"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/review/queue/search",
+            json!({"school": "武汉\u{0}"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/review/queue/search",
+            json!({"category": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"candidate": "\u{0}"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"staff": "a\u{1b}b"}),
+            "控制字符",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"candidate": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/audit/search",
+            json!({"action": long}),
+            "最多 100 个字",
+        ),
+        (
+            "/api/v1/admin/candidates/search",
+            json!({"q": "李\u{0}明"}),
+            "控制字符",
+        ),
+    ];
+    for (path, body, says) in cases {
+        let who = if path.contains("/admin/") {
+            &admin
+        } else {
+            &reviewer
+        };
+        let refused = post_json(who, path, body.clone()).await.expect(422);
+        assert!(
+            refused.error().contains(says),
+            "{path} {body}: {}",
+            refused.error()
+        );
+    }
+    for (who, path) in [
+        (&reviewer, "/api/v1/review/queue?school=%00".to_string()),
+        (&reviewer, format!("/api/v1/review/queue?school={long}")),
+        (&admin, "/api/v1/admin/audit?staff=%00".to_string()),
+        (&admin, format!("/api/v1/admin/audit?staff={long}")),
+        (
+            &admin,
+            "/api/v1/admin/candidates?q=%E6%9D%8E%00".to_string(),
+        ),
+    ] {
+        let refused = who.get(&path).await.expect(422);
+        assert!(!refused.error().is_empty(), "{path}");
+    }
+    // At the limit, a filter still filters: nothing matches, rather than everything.
+    let none = post_json(
+        &admin,
+        "/api/v1/admin/audit/search",
+        json!({"staff": exactly}),
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(none["items"], json!([]));
+    let none = post_json(
+        &reviewer,
+        "/api/v1/review/queue/search",
+        json!({"school": exactly}),
+    )
+    .await
+    .expect(200)
+    .json();
+    assert_eq!(none["total"], 0);
 }

@@ -11,6 +11,8 @@ on_both_databases!(
     only_staff_may_open_the_review_pages,
     a_reviewer_returns_a_case_with_plain_forms,
     refused_decisions_decide_nothing,
+    the_personal_search_is_posted_and_never_put_in_a_url,
+    bad_filters_list_nothing_and_say_why,
 );
 
 /// The demo reviewer, signed in.
@@ -65,6 +67,12 @@ fn decision(csrf: &str, outcome: &str, marks: &[(&str, &str, &str)]) -> Vec<(Str
     fields
 }
 
+/// The queue's filter form, posted.
+async fn post_form(portal: &Portal, fields: &[(&str, String)]) -> Reply {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    portal.post_form("/review", &fields).await
+}
+
 async fn post(portal: &Portal, path: &str, fields: &[(String, String)]) -> Reply {
     let fields: Vec<(&str, &str)> = fields
         .iter()
@@ -115,9 +123,10 @@ async fn a_reviewer_returns_a_case_with_plain_forms(backend: Backend) {
         "the list masks the ID number"
     );
     assert!(!queue.contains(LI_MING.id_number));
-    let found = page(staff.get(&format!("/review?q={}", LI_MING.id_number)).await);
+    let search = |q: &'static str| [("csrf", staff.csrf.clone()), ("q", q.to_string())];
+    let found = page(post_form(&staff, &search(LI_MING.id_number)).await);
     assert!(found.contains(&format!("/review/cases/{id}")), "{found}");
-    let none = page(staff.get("/review?q=%E6%97%A0%E6%AD%A4%E4%BA%BA").await);
+    let none = page(post_form(&staff, &search("无此人")).await);
     assert!(none.contains("没有符合条件的考生"), "{none}");
 
     let claim = [("csrf", staff.csrf.as_str())];
@@ -245,4 +254,138 @@ async fn refused_decisions_decide_nothing(backend: Backend) {
     assert!(queue.contains("已回到待审核队列"), "{queue}");
     assert!(!queue.contains("继续审核："));
     assert_eq!(candidate.me().await["status"], "submitted");
+}
+
+async fn the_personal_search_is_posted_and_never_put_in_a_url(backend: Backend) {
+    let app = review_app(backend).await;
+    submitted(&app, &LI_MING).await;
+    let id = candidate_id(&app, &LI_MING).await;
+    let staff = reviewer(&app).await;
+    let csrf = || ("csrf", staff.csrf.clone());
+
+    // The form posts; the answer is the list itself, no redirect to a URL with the number.
+    let queue = page(staff.get("/review").await);
+    assert!(
+        queue.contains("method=\"post\" action=\"/review\""),
+        "{queue}"
+    );
+    let found = page(
+        post_form(
+            &staff,
+            &[
+                csrf(),
+                ("q", LI_MING.id_number.to_lowercase()),
+                ("status", "submitted".into()),
+            ],
+        )
+        .await,
+    );
+    assert!(found.contains(&format!("/review/cases/{id}")), "{found}");
+    assert!(
+        !found.contains(&format!(">{}<", LI_MING.id_number)),
+        "masked in the list"
+    );
+    // Its tabs post the search again instead of linking to it; no link carries it.
+    assert!(found.contains("form=\"repost-status\""), "{found}");
+    assert!(
+        !found.contains("?q=") && !found.contains("&amp;q="),
+        "no link holds the search: {found}"
+    );
+
+    // Without a personal search the form goes to the URL of its filters, as before.
+    let school = "武汉大学";
+    let to = post_form(
+        &staff,
+        &[csrf(), ("q", " ".into()), ("school", school.into())],
+    )
+    .await
+    .expect(303)
+    .location();
+    assert!(
+        to.starts_with("/review?school=") && !to.contains("q="),
+        "{to}"
+    );
+    page(staff.get(&to).await);
+    // A forged form searches nothing.
+    let forged = post_form(
+        &staff,
+        &[("csrf", "forged".into()), ("q", LI_MING.name.into())],
+    )
+    .await;
+    assert_eq!(forged.status.as_u16(), 403);
+
+    // In a URL: an ID number is refused before anything runs, signed in or not; any other
+    // personal search gets the page saying to use the form, with nobody listed.
+    let anonymous = Portal::new(&app);
+    let lower = LI_MING.id_number.to_lowercase();
+    for (who, path) in [
+        (&staff, format!("/review?q={}", LI_MING.id_number)),
+        (&staff, format!("/review?school=a{lower}")),
+        (&anonymous, format!("/review?q={}", LI_MING.id_number)),
+        (
+            &staff,
+            format!("/admin/audit?candidate={}", LI_MING.id_number),
+        ),
+    ] {
+        let refused = who.get(&path).await.expect(422);
+        let text = refused.text();
+        assert!(text.contains("身份证号不能放在网址中"), "{path}: {text}");
+        assert!(!text.contains(LI_MING.id_number) && !text.contains(&lower));
+    }
+    let by_name = staff
+        .get("/review?q=%E6%9D%8E%E6%98%8E")
+        .await
+        .expect(422)
+        .text();
+    assert!(by_name.contains("不能放在网址中"), "{by_name}");
+    assert!(
+        !by_name.contains(&format!("/review/cases/{id}")),
+        "nobody listed"
+    );
+}
+
+async fn bad_filters_list_nothing_and_say_why(backend: Backend) {
+    let app = review_app(backend).await;
+    submitted(&app, &LI_MING).await;
+    let staff = reviewer(&app).await;
+    let csrf = || ("csrf", staff.csrf.clone());
+    let listed = |page: &str| page.contains(LI_MING.name) && page.contains("/review/cases/");
+
+    // A NUL (a 500 on PostgreSQL before) or another control character, or over 100
+    // characters: 422, the field named, nobody listed (a dropped filter listed everyone).
+    for fields in [
+        vec![csrf(), ("q", "李\u{0}明".into())],
+        vec![
+            csrf(),
+            ("q", LI_MING.name.into()),
+            ("school", "武汉\u{0}".into()),
+        ],
+        vec![csrf(), ("school", "学".repeat(101))],
+        vec![csrf(), ("category", "a\u{1b}b".into())],
+    ] {
+        let refused = post_form(&staff, &fields).await.expect(422).text();
+        assert!(
+            refused.contains("控制字符") || refused.contains("最多 100 个字"),
+            "{fields:?}: {refused}"
+        );
+        assert!(!listed(&refused), "{fields:?} listed nobody");
+    }
+    for path in ["/review?school=%00", "/review?category=%E6%AD%A6%00"] {
+        let refused = staff.get(path).await.expect(422).text();
+        assert!(refused.contains("控制字符"), "{path}: {refused}");
+        assert!(!listed(&refused));
+    }
+    let long = format!("/review?school={}", "学".repeat(101));
+    assert!(
+        staff
+            .get(&long)
+            .await
+            .expect(422)
+            .text()
+            .contains("最多 100 个字")
+    );
+    // At the limit a filter still filters.
+    let exactly = format!("/review?school={}", "学".repeat(100));
+    assert!(!listed(&page(staff.get(&exactly).await)));
+    assert!(listed(&page(staff.get("/review").await)));
 }

@@ -119,10 +119,23 @@ async fn search(
         Err(response) => return response,
     };
     let mut page = search_page_for(&visitor, String::new());
-    page.q = form.q.trim().chars().take(50).collect();
-    let Some(q) = search_text(&form.q) else {
-        page.error = Some("请输入考生的姓名、身份证号或报名号（50 个字以内）。".to_string());
-        return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+    page.q = form
+        .q
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(50)
+        .collect();
+    let q = match search_text(&form.q) {
+        Ok(Some(q)) => q,
+        Ok(None) => {
+            page.error = Some("请输入考生的姓名、身份证号或报名号（50 个字以内）。".to_string());
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
+        Err(refusal) => {
+            page.error = Some(refusal.to_string());
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
     };
     let me = reviewer(&state, &visitor, &headers, peer);
     match state.reviewing.search_candidates(&me, None, &q).await {

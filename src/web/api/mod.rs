@@ -3,11 +3,12 @@
 
 mod admin;
 
-pub use admin::AuditQuery;
+pub use admin::AuditSearch;
 mod auth;
 mod doc;
 mod images;
 mod me;
+mod queue;
 mod review;
 mod staff;
 mod submit;
@@ -53,7 +54,8 @@ pub fn router() -> Routes {
         .routes(routes!(images::image, images::delete))
         .routes(routes!(images::thumb))
         .routes(routes!(submit::submit))
-        .routes(routes!(review::queue))
+        .routes(routes!(queue::queue))
+        .routes(routes!(queue::search))
         .routes(routes!(review::claim_next))
         .routes(routes!(review::claim))
         .routes(routes!(review::release))
@@ -61,7 +63,6 @@ pub fn router() -> Routes {
         .routes(routes!(review::decide))
         .routes(routes!(review::image))
         .routes(routes!(review::thumb))
-        .routes(routes!(admin::audit))
         .routes(routes!(admin::disagreements))
         .routes(routes!(staff::me))
         .routes(routes!(staff::start_totp))

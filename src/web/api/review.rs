@@ -1,7 +1,6 @@
-//! The reviewer's API: the queue, claims, a case, its images, the decision. Staff only;
-//! every case and image read is in the audit log (see `review`).
+//! The reviewer's API: claims, a case, its images, the decision (the queue: `queue.rs`).
+//! Staff only; every case and image read is in the audit log (see `review`).
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -10,17 +9,14 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::auth::ErrorBody;
 use super::images::jpeg;
-use super::{ApiJson, ApiPath, ApiQuery};
-use crate::db::review::{QueueFilter, QueueItem};
-use crate::domain::id_number::mask;
+use super::{ApiJson, ApiPath};
 use crate::domain::review::{MarkInput, Marks, Outcome};
 use crate::domain::status::Status;
-use crate::domain::window::beijing_day;
 use crate::review::{Case, DecisionRequest, DecisionResult, PastDecision, ReviewError, Reviewer};
 use crate::web::AppState;
 use crate::web::assets::example_url;
@@ -62,148 +58,6 @@ pub(in crate::web::api) fn reviewer_of(parts: &Parts, state: &AppState, staff_id
         staff_id,
         ip: state.client_ip(&parts.headers, peer),
     }
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct QueueQuery {
-    /// submitted | in_review | returned | approved | rejected | draft；不填为全部已提交过的。
-    status: Option<String>,
-    /// 类别代码。
-    category: Option<String>,
-    /// 学校（完整名称）。
-    school: Option<String>,
-    /// 提交日期起（北京时间，含当天），如 2023-12-01。
-    from: Option<String>,
-    /// 提交日期止（北京时间，含当天）。
-    to: Option<String>,
-    /// 姓名、身份证号或报名号（完全匹配）。
-    q: Option<String>,
-    /// 页码，从 1 开始（0 按 1；超过 100000 按 100000；超过末页时 `items` 为空）。
-    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295_i64)]
-    page: Option<u32>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct QueueJson {
-    /// 符合条件的总数。
-    total: i64,
-    page: u32,
-    per_page: u32,
-    /// 本场考试各状态人数。
-    counts: BTreeMap<String, i64>,
-    items: Vec<QueueItemJson>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct QueueItemJson {
-    id: i64,
-    name: String,
-    registration_no: String,
-    /// 身份证号（中间隐去）。
-    id_number: String,
-    category: Option<String>,
-    school: String,
-    status: String,
-    status_label: String,
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    submitted_at: Option<OffsetDateTime>,
-    /// 第几次提交；大于 1 为退回后重新提交。
-    round: i32,
-    /// 待复核（初审已完成）。
-    second_review: bool,
-    /// 正在审核的审核员。
-    claimed_by: Option<String>,
-}
-
-impl From<QueueItem> for QueueItemJson {
-    fn from(item: QueueItem) -> Self {
-        let status = Status::parse(&item.status);
-        QueueItemJson {
-            id: item.id,
-            name: item.name,
-            registration_no: item.registration_no,
-            id_number: mask(&item.id_number),
-            category: item.category,
-            school: item.school,
-            status_label: status.map_or("", Status::label).to_string(),
-            second_review: status == Some(Status::InReview),
-            status: item.status,
-            submitted_at: item.submitted_at,
-            round: item.round.unwrap_or(0),
-            claimed_by: item.claimed_by,
-        }
-    }
-}
-
-/// Reads the queue query into a filter; bad values are the reviewer's 422.
-pub fn queue_filter(query: &QueueQuery) -> Result<QueueFilter, ApiError> {
-    let unprocessable = |m: &str| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
-    let text = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
-    let status = text(&query.status);
-    if status
-        .as_deref()
-        .is_some_and(|s| Status::parse(s).is_none())
-    {
-        return Err(unprocessable("状态不正确，请从列表中选择。"));
-    }
-    let day = |v: &Option<String>| match text(v) {
-        None => Ok(None),
-        Some(d) => beijing_day(&d)
-            .map(Some)
-            .ok_or_else(|| unprocessable("日期格式不正确，请写成 2023-12-01 的形式。")),
-    };
-    let q = text(&query.q).map(|q| {
-        // An ID typed with a lowercase check letter is still that ID.
-        if q.len() == 18 { q.to_uppercase() } else { q }
-    });
-    let long = [&query.category, &query.school, &query.q]
-        .iter()
-        .any(|v| v.as_deref().is_some_and(|v| v.chars().count() > 100));
-    if long {
-        return Err(unprocessable("查询条件太长，请缩短后重试。"));
-    }
-    Ok(QueueFilter {
-        exam_id: 0,
-        status,
-        category: text(&query.category),
-        school: text(&query.school),
-        submitted_from: day(&query.from)?,
-        submitted_before: day(&query.to)?.map(|d| d + time::Duration::days(1)),
-        q,
-        page: query.page.unwrap_or(1).clamp(1, 100_000) - 1,
-        per_page: 0,
-    })
-}
-
-/// 审核队列：按条件列出考生，附各状态人数。
-#[utoipa::path(get, path = "/api/v1/review/queue", tag = "审核", params(QueueQuery),
-    responses(
-        (status = 200, body = QueueJson),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 422, description = "查询条件不正确", body = ErrorBody),
-    ))]
-pub async fn queue(
-    State(state): State<AppState>,
-    _staff: ApiStaff,
-    ApiQuery(query): ApiQuery<QueueQuery>,
-) -> Result<axum::Json<QueueJson>, ApiError> {
-    let filter = queue_filter(&query)?;
-    let page = filter.page + 1;
-    let (total, items, counts) = state.reviewing.queue(filter, crate::db::now()).await?;
-    Ok(axum::Json(QueueJson {
-        total,
-        page,
-        per_page: crate::review::PAGE_SIZE,
-        counts,
-        items: items.into_iter().map(QueueItemJson::from).collect(),
-    }))
 }
 
 /// 领取下一位：返回自己正在审核的考生，或最早提交、无人领取的考生；队列为空时 204。

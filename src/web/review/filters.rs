@@ -1,16 +1,21 @@
-//! The queue's filters: the query string as typed, the filter for the review service, and
-//! links that keep the filters (tabs, pages).
+//! The queue's filters: the query string or form as typed, the filter for the review
+//! service, and the way back to the same list (links, or for a personal search, forms).
 
 use serde::Deserialize;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::views::{FilterView, PageLink};
 use crate::db::review::QueueFilter;
+use crate::domain::search::{MAX_SEARCH_CHARS, SearchRefusal, person_search, search_field};
 use crate::domain::status::Status;
 
-/// The queue's query string, as typed: every field is read leniently.
+/// The queue's filters, as typed: the query string of `GET /review` (without `q`) or the
+/// form of `POST /review` (with `csrf` and `q`). Status, dates and page are read leniently;
+/// the text fields are refused when too long or holding a control character.
 #[derive(Deserialize, Default)]
-pub struct QueueQuery {
+pub struct QueueForm {
+    #[serde(default)]
+    pub csrf: String,
     pub status: Option<String>,
     pub category: Option<String>,
     pub school: Option<String>,
@@ -20,27 +25,51 @@ pub struct QueueQuery {
     pub page: Option<String>,
 }
 
+impl QueueForm {
+    /// A personal search was typed (it must not come in a URL).
+    pub fn has_search(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+    }
+}
+
+/// What the queue page makes of the filters.
+pub struct ReadFilter {
+    pub filter: QueueFilter,
+    /// What to show in the form again.
+    pub view: FilterView,
+    /// The first text field refused: the page lists nothing and says why.
+    pub refused: Option<SearchRefusal>,
+}
+
 /// The filter for the review service, and what to show in the form again.
-pub fn read_filter(query: &QueueQuery) -> (QueueFilter, FilterView) {
-    let text = |value: &Option<String>, max: usize| {
+pub fn read_filter(form: &QueueForm) -> ReadFilter {
+    let mut refused = None;
+    let mut text = |name: &'static str, value: &Option<String>| {
+        search_field(name, value.as_deref(), MAX_SEARCH_CHARS).unwrap_or_else(|refusal| {
+            refused.get_or_insert(refusal);
+            None
+        })
+    };
+    let category = text("类别", &form.category);
+    let school = text("学校", &form.school);
+    let q = text("姓名 / 身份证号 / 报名号", &form.q).map(person_search);
+    let lenient = |value: &Option<String>, max: usize| {
         value
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty() && v.chars().count() <= max)
+            .filter(|v| !v.chars().any(char::is_control))
             .map(str::to_string)
     };
-    let status = text(&query.status, 16)
+    let status = lenient(&form.status, 16)
         .and_then(|s| Status::parse(&s))
         .map(|s| s.as_str().to_string());
-    let category = text(&query.category, 64);
-    let school = text(&query.school, 100);
-    let q = text(&query.q, 64).map(|q| normalise_search(&q));
-    let from_text = text(&query.from, 10);
-    let to_text = text(&query.to, 10);
+    let from_text = lenient(&form.from, 10);
+    let to_text = lenient(&form.to, 10);
     let from = from_text.as_deref().map(beijing_day);
     let to = to_text.as_deref().map(beijing_day);
     let bad_date = matches!(from, Some(None)) || matches!(to, Some(None));
-    let page = text(&query.page, 9)
+    let page = lenient(&form.page, 9)
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
@@ -54,6 +83,11 @@ pub fn read_filter(query: &QueueQuery) -> (QueueFilter, FilterView) {
         page: page - 1,
         ..QueueFilter::default()
     };
+    let error = match (&refused, bad_date) {
+        (Some(refusal), _) => Some(refusal.to_string()),
+        (None, true) => Some("日期格式不正确，已忽略该日期条件。".to_string()),
+        (None, false) => None,
+    };
     let view = FilterView {
         status: status.unwrap_or_default(),
         category: category.unwrap_or_default(),
@@ -61,18 +95,12 @@ pub fn read_filter(query: &QueueQuery) -> (QueueFilter, FilterView) {
         from: from_text.unwrap_or_default(),
         to: to_text.unwrap_or_default(),
         q: q.unwrap_or_default(),
-        error: bad_date.then(|| "日期格式不正确，已忽略该日期条件。".to_string()),
+        error,
     };
-    (filter, view)
-}
-
-/// A search as typed: an ID number's trailing x is upper case in the roster.
-fn normalise_search(q: &str) -> String {
-    match q.strip_suffix('x') {
-        Some(head) if q.chars().count() == 18 && head.bytes().all(|b| b.is_ascii_digit()) => {
-            format!("{head}X")
-        }
-        _ => q.to_string(),
+    ReadFilter {
+        filter,
+        view,
+        refused,
     }
 }
 
@@ -91,7 +119,9 @@ impl FilterView {
             .any(|v| !v.is_empty())
     }
 
-    /// The queue URL with these filters, another status and a page.
+    /// The queue URL with these filters (never the personal search), another status and a
+    /// page. A personal search pages and switches tabs with forms instead (the template's
+    /// `repost-*` forms).
     pub fn href(&self, status: &str, page: u32) -> String {
         let mut pairs: Vec<(&str, String)> = vec![
             ("status", status.to_string()),
@@ -99,7 +129,6 @@ impl FilterView {
             ("school", self.school.clone()),
             ("from", self.from.clone()),
             ("to", self.to.clone()),
-            ("q", self.q.clone()),
         ];
         if page > 1 {
             pairs.push(("page", page.to_string()));
@@ -154,9 +183,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_lower_case_check_digit_is_searched_upper_case() {
-        assert_eq!(normalise_search("42050220020315021x"), "42050220020315021X");
-        assert_eq!(normalise_search("张三"), "张三");
+    fn a_too_long_school_lists_nothing_instead_of_everything() {
+        let read = read_filter(&QueueForm {
+            school: Some("学".repeat(101)),
+            ..QueueForm::default()
+        });
+        assert!(read.refused.is_some());
+        assert!(read.view.error.unwrap().contains("最多 100 个字"));
+    }
+
+    #[test]
+    fn links_never_carry_the_personal_search() {
+        let read = read_filter(&QueueForm {
+            q: Some("42050220020315021x".to_string()),
+            school: Some("武汉大学".to_string()),
+            ..QueueForm::default()
+        });
+        assert_eq!(read.filter.q.as_deref(), Some("42050220020315021X"));
+        assert!(!read.view.href("", 2).contains("q="));
     }
 
     #[test]
@@ -168,10 +212,11 @@ mod tests {
 
     #[test]
     fn page_links_keep_the_filters() {
-        let (_, view) = read_filter(&QueueQuery {
+        let view = read_filter(&QueueForm {
             school: Some("武汉大学".to_string()),
-            ..QueueQuery::default()
-        });
+            ..QueueForm::default()
+        })
+        .view;
         let links = page_links(&view, 5, 20);
         let numbers: Vec<u32> = links.iter().map(|l| l.number).collect();
         assert_eq!(numbers, [1, 3, 4, 5, 6, 7, 20]);

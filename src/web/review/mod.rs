@@ -33,7 +33,7 @@ const DECISION_BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router() -> Routes {
     Routes::new()
-        .route("/review", get(queue::page))
+        .route("/review", get(queue::page).post(queue::search))
         .route("/review/claim", post(queue::claim_next))
         .route("/review/cases/{id}", get(case::page))
         .route("/review/cases/{id}/claim", post(actions::claim))

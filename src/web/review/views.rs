@@ -21,14 +21,21 @@ pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub total: i64,
     pub pages: Vec<PageLink>,
+    /// The page shown, from 1.
+    pub page_number: u32,
     pub prev: Option<String>,
     pub next: Option<String>,
     /// Any filter besides the status is set (the empty message says so).
     pub filtered: bool,
+    /// The list answers a posted personal search: tabs and pages post it again (forms),
+    /// since a link would put it in the URL.
+    pub searching: bool,
 }
 
 pub struct Tab {
     pub label: &'static str,
+    /// The status code it lists (`""`: all).
+    pub status: &'static str,
     pub count: i64,
     pub href: String,
     pub current: bool,

@@ -56,6 +56,7 @@ GET    /staff/totp                                       staff      -
 POST   /staff/totp                                       staff      form
 POST   /staff/totp/disable                               staff      form
 GET    /review                                           staff      -
+POST   /review                                           staff      form
 POST   /review/claim                                     staff      form
 GET    /review/cases/{id}                                staff      -
 POST   /review/cases/{id}/claim                          staff      form
@@ -65,6 +66,7 @@ POST   /review/cases/{id}/decision                       staff      form
 GET    /admin                                            admin      -
 GET    /admin/charts/daily.svg                           admin      -
 GET    /admin/audit                                      admin      -
+POST   /admin/audit                                      admin      form
 GET    /admin/exams                                      admin      -
 POST   /admin/exams                                      admin      multipart
 GET    /admin/exams/{code}                               admin      -
@@ -107,6 +109,7 @@ POST   /api/v1/staff/totp                                staff      -
 POST   /api/v1/staff/totp/confirm                        staff      json
 POST   /api/v1/staff/totp/disable                        staff      json
 GET    /api/v1/review/queue                              staff      -
+POST   /api/v1/review/queue/search                       staff      json
 POST   /api/v1/review/claim                              staff      -
 GET    /api/v1/review/cases/{id}                         staff      -
 POST   /api/v1/review/cases/{id}/claim                   staff      -
@@ -116,6 +119,7 @@ GET    /api/v1/review/images/{id}                        staff      -
 GET    /api/v1/review/images/{id}/thumb                  staff      -
 # The API: admins.
 GET    /api/v1/admin/audit                               admin      -
+POST   /api/v1/admin/audit/search                        admin      json
 GET    /api/v1/admin/disagreements                       admin      -
 GET    /api/v1/admin/stats                               admin      -
 GET    /api/v1/admin/export                              admin      -

@@ -842,6 +842,34 @@ pub fn corpus(s: &Session, png_side: u32) -> Vec<Case> {
         Page(404, "图片不存在"),
         s.get("/view/%FF%FE"),
     );
+    // An ID number in a URL (it would stay in proxy logs and browser history): refused
+    // before any handler, whoever asks, however it is written.
+    let id_number = crate::portal_client::LI_MING.id_number;
+    let encoded: String = id_number.bytes().map(|b| format!("%{b:02X}")).collect();
+    add(
+        "ID number in a page URL",
+        "GET /review?q=<身份证号> as a candidate",
+        Page(422, "身份证号不能放在网址中"),
+        s.get(&format!("/review?q={id_number}")),
+    );
+    add(
+        "ID number in an API URL, percent-encoded",
+        "GET /api/v1/review/queue?q=%34%32… (every digit encoded), anonymous",
+        Refused(422, "POST"),
+        anonymous(s.get(&format!("/api/v1/review/queue?q={encoded}"))),
+    );
+    add(
+        "ID number inside a longer value",
+        "GET /api/v1/admin/audit?staff=x<身份证号>x",
+        Refused(422, "身份证号不能放在网址中"),
+        s.get(&format!("/api/v1/admin/audit?staff=x{id_number}x")),
+    );
+    add(
+        "ID number as a parameter name",
+        "GET /?<身份证号 with a lower-case x> (the sign-in page), anonymous",
+        Page(422, "身份证号不能放在网址中"),
+        anonymous(s.get(&format!("/?{}x", &id_number[..17]))),
+    );
     let delete = format!("csrf={}", s.csrf).into_bytes();
     add(
         "page: delete bad id",

@@ -95,12 +95,12 @@ async fn find(
     q: &str,
     exam_id: Option<i64>,
 ) -> Result<axum::Json<Vec<CandidateLineJson>>, ApiError> {
-    let q = search_text(q).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请填写 q：考生的姓名、身份证号或报名号（50 个字以内）。",
-        )
-    })?;
+    let unprocessable = |m: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m);
+    let q = search_text(q)
+        .map_err(|refusal| unprocessable(refusal.to_string()))?
+        .ok_or_else(|| {
+            unprocessable("请填写 q：考生的姓名、身份证号或报名号（50 个字以内）。".to_string())
+        })?;
     let (_, rows) = state.reviewing.search_candidates(who, exam_id, &q).await?;
     Ok(axum::Json(rows.into_iter().map(Into::into).collect()))
 }
