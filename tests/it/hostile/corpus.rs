@@ -903,6 +903,58 @@ pub fn corpus(s: &Session, png_side: u32) -> Vec<Case> {
         Page(422, "重新填写"),
         anonymous(s.json("/login", JSON, b"{\"account\":\"a\"}".to_vec())),
     );
+    add(
+        "login: NUL in the account",
+        "POST /api/v1/login, a NUL byte inside the ID number",
+        Refused(422, "控制字符"),
+        anonymous(s.json(
+            login,
+            JSON,
+            b"{\"account\":\"42050220\\u000003150215\",\"password\":\"x\"}".to_vec(),
+        )),
+    );
+    add(
+        "login form: NUL in the account",
+        "POST /login, account=admin%00",
+        Page(422, "控制字符"),
+        anonymous(s.form("/login", b"account=admin%00&password=x".to_vec())),
+    );
+    add(
+        "login form from another site",
+        "POST /login with Origin: https://evil.example (login CSRF)",
+        Page(403, "其他网站"),
+        with_header(
+            anonymous(s.form("/login", b"account=admin&password=x".to_vec())),
+            "Origin",
+            b"https://evil.example".to_vec(),
+        ),
+    );
+    add(
+        "API login from another site",
+        "POST /api/v1/login with Sec-Fetch-Site: cross-site",
+        Refused(403, "其他网站"),
+        with_header(
+            anonymous(s.json(
+                login,
+                JSON,
+                b"{\"account\":\"a\",\"password\":\"b\"}".to_vec(),
+            )),
+            "Sec-Fetch-Site",
+            b"cross-site".to_vec(),
+        ),
+    );
+    add(
+        "GET /login",
+        "GET /login (Enter in the address bar after a failed sign-in)",
+        SignIn,
+        anonymous(s.get("/login")),
+    );
+    add(
+        "unknown page",
+        "GET /no/such/page",
+        Page(404, "页面不存在"),
+        anonymous(s.get("/no/such/page")),
+    );
     let change = |new: &str| {
         format!(
             "csrf={}&current={}&new={new}&confirm={new}",
