@@ -121,9 +121,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "请求内容太大，请检查后重试。",
             ));
         }
+        // Every request body is an object: serde would also read a struct from an array
+        // (`[null, null]`), which no client means.
+        let object = kept
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{');
         let request = Request::from_parts(parts, Body::from(kept));
         match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
+            Ok(Json(value)) if object => Ok(ApiJson(value)),
+            Ok(_) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "请求内容不正确：请以 JSON 对象（{…}）发送各字段。",
+            )),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
