@@ -17,6 +17,7 @@ use crate::portal_client::{LI_HUA, LI_MING, NEW_PASSWORD};
 
 on_both_databases!(
     a_thousand_guesses_from_other_addresses_cannot_keep_the_owner_out,
+    guesses_at_the_admin_cannot_keep_the_admin_out,
     a_new_browser_gets_in_past_an_attacker_with_a_few_addresses,
     guesses_past_the_budget_are_not_checked,
     refusals_look_alike_and_are_audited_with_the_clients_address,
@@ -170,6 +171,22 @@ async fn a_thousand_guesses_from_other_addresses_cannot_keep_the_owner_out(backe
     // Another candidate never noticed.
     let mut other = Browser::at(&app, "198.51.100.11");
     assert_eq!(other.login(LI_HUA.id_number, LI_HUA.email).await.0, 200);
+}
+
+async fn guesses_at_the_admin_cannot_keep_the_admin_out(backend: Backend) {
+    let app = behind_a_proxy(backend).await;
+    let (admin, password) = shenhe::demo::ADMIN;
+    let mut office = Browser::at(&app, "198.51.100.60");
+    assert_eq!(office.login(admin, password).await.0, 200);
+    // Everyone knows the username `admin`.
+    guesses(&app, admin, &addresses("10.6", 100), 4).await;
+    let (status, body) = office.login(admin, password).await;
+    assert_eq!(status, 200, "{body}");
+    // Nor the reviewer, whom nobody signed in as before, from an address of their own.
+    guesses(&app, "reviewer", &addresses("10.7", 8), 2).await;
+    let (reviewer, password) = shenhe::demo::REVIEWER;
+    let mut desk = Browser::at(&app, "198.51.100.61");
+    assert_eq!(desk.login(reviewer, password).await.0, 200);
 }
 
 async fn a_new_browser_gets_in_past_an_attacker_with_a_few_addresses(backend: Backend) {
