@@ -1,0 +1,280 @@
+//! Roster files as offices send them and as an attacker would: zip bombs against the real
+//! `shenhe serve` and the real `shenhe import` (peak memory read from the process), hidden
+//! characters in names and schools through CSV and XLSX, and legacy `.xls`.
+
+mod bomb;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestDb, on_both_databases};
+use crate::import::id;
+use crate::portal_client::{LI_MING, Portal, Reply, demo_app};
+use crate::process::ServerProcess;
+use crate::review_client::{ADMIN, staff};
+use bomb::{INFLATED, Sizes, bomb};
+
+on_both_databases!(
+    zip_bombs_uploaded_are_refused_within_300_mb_and_the_roster_stays,
+    zip_bombs_imported_are_refused_within_300_mb_and_the_roster_stays,
+    hidden_characters_are_refused_with_row_and_column_from_csv_and_xlsx,
+);
+
+/// The most memory a roster upload or import may take (issue 14).
+const PEAK_RSS_MIB: u64 = 300;
+const CODE: &str = "WH2023H2";
+/// What each bomb is refused with: the size limit, or the lie about the size.
+const REFUSALS: [(Sizes, &str); 2] = [
+    (
+        Sizes::Honest,
+        "名单文件解压后超过 256 MB（其中的文字表 xl/sharedStrings.xml）",
+    ),
+    (
+        Sizes::Lying,
+        "xl/sharedStrings.xml 解压后比文件中记录的大小大",
+    ),
+];
+
+/// The demo roster as stored: how many, and one candidate's facts.
+async fn roster_now(db: &shenhe::db::Db) -> (i64, String) {
+    let exam = db.find_exam_by_code(CODE).await.unwrap().unwrap();
+    let li_ming = db
+        .find_candidate_by_id_number(exam.id, LI_MING.id_number)
+        .await
+        .unwrap()
+        .expect("李明 is on the demo roster");
+    let facts = &li_ming.facts;
+    let count = db.count_candidates(exam.id).await.unwrap();
+    (
+        count,
+        format!("{} {} {}", facts.name, facts.email, facts.school),
+    )
+}
+
+async fn zip_bombs_uploaded_are_refused_within_300_mb_and_the_roster_stays(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    let before = roster_now(&t.db).await;
+    let mut server = ServerProcess::start(&t, &[]).await;
+    let mut admin = Portal::at(&server.url(""));
+    admin.login(ADMIN.0, ADMIN.1).await.expect(200);
+
+    for (sizes, says) in REFUSALS {
+        let file = bomb(sizes);
+        assert!(file.len() < 3 << 20, "a bomb of {} bytes", file.len());
+        for dry_run in [true, false] {
+            let path = format!("/api/v1/admin/roster?dry_run={dry_run}&exam={CODE}");
+            let form = Form::new().part("file", Part::bytes(file.clone()).file_name("名单.xlsx"));
+            let reply = Portal::send(admin.post(&path).multipart(form)).await;
+            let error = reply.expect(422).json()["error"].clone();
+            assert!(error.as_str().unwrap().contains(says), "{error}");
+        }
+        // The upload page shows the same words.
+        let form = Form::new()
+            .text("csrf", admin.csrf.clone())
+            .text("exam", CODE)
+            .part("file", Part::bytes(file).file_name("名单.xlsx"));
+        let page = Portal::send(
+            admin
+                .client
+                .post(admin.url("/admin/roster"))
+                .multipart(form),
+        );
+        let page = page.await.expect(422).text();
+        assert!(page.contains(says), "{page}");
+    }
+
+    assert!(server.is_alive(), "{}", server.log());
+    let peak_mib = server.peak_rss_kib() / 1024;
+    assert!(
+        peak_mib <= PEAK_RSS_MIB,
+        "the server peaked at {peak_mib} MiB over {PEAK_RSS_MIB} MiB"
+    );
+    assert!(!server.log().contains("panicked"), "{}", server.log());
+    assert_eq!(roster_now(&t.db).await, before, "the roster is untouched");
+}
+
+/// `shenhe import <file>` run under GNU time, which reports the child's peak resident
+/// memory (its `wait4` rusage) in KiB.
+fn import_measured(t: &TestDb, file: &Path) -> (Output, u64) {
+    let report = t.dir.path().join("time.txt");
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&report)
+        .arg(env!("CARGO_BIN_EXE_shenhe"))
+        .args(["import", "--exam", CODE])
+        .arg(file)
+        .env("SHENHE_DATA_DIR", t.dir.path())
+        .env("SHENHE_DATABASE_URL", &t.url)
+        .env("SHENHE_STORAGE_URL", t.storage_url())
+        .env("SHENHE_LOG", "warn")
+        .output()
+        .expect("running shenhe import under /usr/bin/time (Debian package time)");
+    let text = std::fs::read_to_string(&report).unwrap();
+    let kib = text.lines().last().and_then(|l| l.trim().parse().ok());
+    (output, kib.unwrap_or_else(|| panic!("no peak in {text:?}")))
+}
+
+async fn zip_bombs_imported_are_refused_within_300_mb_and_the_roster_stays(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    let before = roster_now(&t.db).await;
+    for (sizes, says) in REFUSALS {
+        let file = t.dir.path().join("名单.xlsx");
+        std::fs::write(&file, bomb(sizes)).unwrap();
+        let (output, peak_kib) = import_measured(&t, &file);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            peak_kib / 1024 <= PEAK_RSS_MIB,
+            "shenhe import peaked at {} MiB over {PEAK_RSS_MIB} MiB",
+            peak_kib / 1024
+        );
+    }
+    assert_eq!(roster_now(&t.db).await, before, "the roster is untouched");
+}
+
+/// The bomb is real: its shared strings inflate past the limit, and calamine would keep
+/// them (this is what took a node to 3.6 GB).
+#[test]
+fn the_bomb_inflates_past_the_limit() {
+    use std::io::Read;
+    let file = bomb(Sizes::Honest);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(file)).unwrap();
+    let entry = zip.by_name("xl/sharedStrings.xml").unwrap();
+    let limit = shenhe::roster::zip_limits::MAX_SHARED_STRINGS_BYTES;
+    assert!(entry.size() > INFLATED - (2 << 20), "{}", entry.size());
+    let mut past = entry.take(limit + 1);
+    let inflated = std::io::copy(&mut past, &mut std::io::sink()).unwrap();
+    assert_eq!(inflated, limit + 1);
+}
+
+/// A roster with one good row and three carrying hidden characters, each in another column.
+fn hidden_rows() -> Vec<[String; 8]> {
+    let row = |n: &str, id17: &str, name: &str, school: &str, hukou: &str| {
+        [
+            n,
+            &id(id17),
+            name,
+            &format!("c{n}@example.com"),
+            school,
+            "否",
+            hukou,
+            "小学/语文",
+        ]
+        .map(str::to_string)
+    };
+    vec![
+        row("1", "42010219900101041", "周一", "武汉大学", "湖北武汉"),
+        row(
+            "2",
+            "42010219900101042",
+            "周\u{202E}二三",
+            "武汉大学",
+            "湖北武汉",
+        ),
+        row("3", "42010219900101043", "周三", "武汉\n大学", "湖北武汉"),
+        row(
+            "4",
+            "42010219900101044",
+            "周四",
+            "武汉大学",
+            "湖北\u{7}武汉",
+        ),
+    ]
+}
+
+const HEADER: [&str; 8] = [
+    "报名号",
+    "身份证号",
+    "姓名",
+    "电子邮箱",
+    "学校",
+    "是否在校生",
+    "户口所在地",
+    "报考学科",
+];
+
+fn hidden_csv() -> Vec<u8> {
+    let mut csv = HEADER.join(",") + "\n";
+    for row in hidden_rows() {
+        let cells: Vec<String> = row.iter().map(|c| format!("\"{c}\"")).collect();
+        csv += &(cells.join(",") + "\n");
+    }
+    csv.into_bytes()
+}
+
+fn hidden_xlsx() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, text) in HEADER.iter().enumerate() {
+        sheet.write_string(0, c as u16, *text).unwrap();
+    }
+    for (r, row) in hidden_rows().iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, text).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn upload(admin: &Portal, dry_run: bool, name: &str, file: Vec<u8>) -> Reply {
+    let form = Form::new().part("file", Part::bytes(file).file_name(name.to_string()));
+    let path = format!("/api/v1/admin/roster?dry_run={dry_run}&exam={CODE}");
+    Portal::send(admin.post(&path).multipart(form)).await
+}
+
+async fn hidden_characters_are_refused_with_row_and_column_from_csv_and_xlsx(backend: Backend) {
+    let app = demo_app(backend).await;
+    let admin = staff(&app, ADMIN.0).await;
+    let exam = app.db().find_exam_by_code(CODE).await.unwrap().unwrap();
+    let demo = app.db().count_candidates(exam.id).await.unwrap();
+    for (name, file) in [("名单.csv", hidden_csv()), ("名单.xlsx", hidden_xlsx())] {
+        for dry_run in [true, false] {
+            let report = upload(&admin, dry_run, name, file.clone())
+                .await
+                .expect(200)
+                .json();
+            let issues: Vec<(u64, &str, &str)> = report["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let text = |k: &str| i[k].as_str().unwrap_or_default();
+                    (i["row"].as_u64().unwrap(), text("column"), text("reason"))
+                })
+                .collect();
+            let places: Vec<(u64, &str)> = issues.iter().map(|(r, c, _)| (*r, *c)).collect();
+            assert_eq!(
+                places,
+                [(3, "姓名"), (4, "学校"), (5, "户口所在地")],
+                "{name}"
+            );
+            assert!(
+                issues[0].2.contains("文字方向控制符（U+202E）"),
+                "{}",
+                issues[0].2
+            );
+            assert!(issues[1].2.contains("换行"), "{}", issues[1].2);
+            assert!(
+                issues[2].2.contains("控制字符（U+0007）"),
+                "{}",
+                issues[2].2
+            );
+            assert_eq!(report["refused"], Value::from(3));
+        }
+    }
+    // Only 周一 was imported (once: the second real import found him unchanged).
+    assert_eq!(app.db().count_candidates(exam.id).await.unwrap(), demo + 1);
+    let hidden = app
+        .db()
+        .find_candidate_by_id_number(exam.id, &id("42010219900101042"))
+        .await
+        .unwrap();
+    assert!(hidden.is_none(), "the name with U+202E is not stored");
+}
