@@ -82,6 +82,25 @@ impl Scan {
                         i += 1;
                     }
                 }
+                State::Tag if self.name_done && self.sst_tag.is_none() => {
+                    // Attributes: only the run and the last byte before `>` matter.
+                    let rest = &chunk[i..];
+                    let n = memchr::memchr2(b'<', b'>', rest).unwrap_or(rest.len());
+                    if let Some(&b) = rest[..n].iter().rev().find(|b| !b.is_ascii_whitespace()) {
+                        self.last_in_tag = b;
+                    }
+                    self.grow_run(n as u64);
+                    i += n;
+                    if i < chunk.len() {
+                        if chunk[i] == b'>' {
+                            self.end_tag(base + i as u64);
+                        } else {
+                            self.start_tag();
+                        }
+                        self.run = 0;
+                        i += 1;
+                    }
+                }
                 State::Tag => {
                     let b = chunk[i];
                     let at = base + i as u64;
