@@ -144,3 +144,14 @@ fn too_many_parts_are_refused() {
     let message = refusal(out.finish().unwrap().into_inner());
     assert!(message.contains("超过 2000 个"), "{message}");
 }
+
+#[test]
+fn a_styles_part_of_too_many_records_is_refused() {
+    // 25 MB of these took calamine to 770 MB; here 1.25 MB is enough to be refused.
+    let styles = format!(
+        "<styleSheet><cellXfs>{}</cellXfs></styleSheet>",
+        "<xf/>".repeat(zip_limits::MAX_OTHER_ELEMENTS as usize)
+    );
+    let message = refusal(workbook_with("xl/styles.xml", styles.as_bytes()));
+    assert!(message.contains("元素超过 250000 个"), "{message}");
+}

@@ -26,6 +26,8 @@ pub(super) struct Scan {
     pub longest_leaf: u64,
     /// Start tags named `si` (any prefix).
     pub strings: u64,
+    /// Start tags of any name.
+    pub elements: u64,
     /// The largest `uniqueCount` of an `sst` start tag (saturating).
     pub unique_count: u64,
     /// A `<!DOCTYPE` or other declaration: OOXML forbids them, and quick-xml would read
@@ -212,6 +214,7 @@ impl Scan {
         if self.closing {
             return;
         }
+        self.elements += 1;
         match local(&self.name) {
             b"si" => self.strings += 1,
             b"sst" => self.sst_tag = Some(Vec::new()),
@@ -290,6 +293,7 @@ mod tests {
         for piece in [1, 2, 3, 7, xml.len()] {
             let scan = scan_in_pieces(xml, piece);
             assert_eq!(scan.strings, 3, "piece {piece}");
+            assert_eq!(scan.elements, 6, "sst, 3 × si, t, x:t");
             assert_eq!(scan.unique_count, 3);
             assert_eq!(scan.text, 5);
             assert_eq!(scan.longest_leaf, 8, "`cde</x:t`, up to its `>`");

@@ -38,6 +38,11 @@ pub const MAX_SHARED_TEXT_BYTES: u64 = 48 * MIB;
 /// Text of any other part: bounds one value calamine builds from it (a rich string joins
 /// its runs), ≤ 3 copies of 32 MiB while it is unescaped.
 pub const MAX_PART_TEXT_BYTES: u64 = 32 * MIB;
+/// Elements in all other XML parts together. calamine keeps one record per style, font,
+/// number format, sheet, defined name and relationship (a `<xf/>` costs it ~160 bytes,
+/// measured: 25 MB of them took 770 MB), so this, not their size, bounds that memory
+/// (~40 MB). Excel allows 64,000 cell formats; LibreOffice's 200,000-row roster has 116.
+pub const MAX_OTHER_ELEMENTS: u64 = 250_000;
 /// Strings in the shared-strings table (200,000 rows: about a million).
 pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
 /// One XML event (a tag, or text between tags), which quick-xml buffers whole.
@@ -128,6 +133,7 @@ pub(super) fn check<R: Read + Seek>(reader: R) -> Result<R, RosterError> {
         }
     }
     let mut total = 0u64;
+    let mut other_elements = 0u64;
     let mut buffer = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(corrupt)?;
@@ -160,6 +166,14 @@ pub(super) fn check<R: Read + Seek>(reader: R) -> Result<R, RosterError> {
             if part != Part::Binary {
                 refuse_shape(&name, part, &scan)?;
             }
+            if part == Part::Xml && other_elements + scan.elements > MAX_OTHER_ELEMENTS {
+                return Err(suspicious(format!(
+                    "样式、工作簿等部件中的元素超过 {MAX_OTHER_ELEMENTS} 个"
+                )));
+            }
+        }
+        if part == Part::Xml {
+            other_elements += scan.elements;
         }
     }
     Ok(zip.into_inner())
