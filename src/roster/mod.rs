@@ -36,6 +36,8 @@ mod tests_stream;
 #[cfg(test)]
 mod tests_xlsx;
 #[cfg(test)]
+mod tests_xml_scan;
+#[cfg(test)]
 mod tests_zip;
 
 use std::fs::File;
