@@ -101,6 +101,20 @@ fn a_text_padded_with_stray_tags_is_refused() {
 }
 
 #[test]
+fn too_much_shared_text_is_refused() {
+    // 52 strings of a million characters: each under the 1 MB of one element, together over
+    // the 48 MB calamine may keep. Stored, so the ratio check does not answer first.
+    let one = "a".repeat(1_000_000);
+    let sst = shared_strings(&format!("<si><t>{one}</t></si>").repeat(52));
+    let stored = CompressionMethod::Stored;
+    let message = refusal(workbook_with_method(SST, &sst, stored));
+    assert!(
+        message.contains("sharedStrings.xml 的文字超过 48 MB"),
+        "{message}"
+    );
+}
+
+#[test]
 fn too_many_strings_are_refused() {
     let sst = shared_strings(&"<si/>".repeat(2_000_001));
     let message = refusal(workbook_with(SST, &sst));

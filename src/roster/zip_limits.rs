@@ -115,20 +115,26 @@ pub(super) fn check<R: Read + Seek>(reader: R) -> Result<R, RosterError> {
             zip.len()
         )));
     }
-    let mut declared_total = 0u64;
+    // Sizes first, then their sum, then ratios: the message names the plainest problem.
+    let mut declared = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let entry = zip.by_index_raw(i).map_err(corrupt)?;
         let name = entry.name().map_err(corrupt)?.into_owned();
-        let part = Part::of(&name);
-        let (size, packed) = (entry.size(), entry.compressed_size());
-        declared_total = declared_total.saturating_add(size);
-        if size > part.max_bytes() {
-            return Err(too_big(part.words(&name), part.max_bytes()));
+        declared.push((Part::of(&name), entry.size(), entry.compressed_size(), name));
+    }
+    for (part, size, _, name) in &declared {
+        if *size > part.max_bytes() {
+            return Err(too_big(part.words(name), part.max_bytes()));
         }
-        if declared_total > MAX_TOTAL_BYTES {
-            return Err(too_big("各部件合计".into(), MAX_TOTAL_BYTES));
-        }
-        if size > RATIO_FROM_BYTES && size / packed.max(1) > MAX_RATIO {
+    }
+    let declared_total = declared
+        .iter()
+        .fold(0u64, |sum, (_, size, _, _)| sum.saturating_add(*size));
+    if declared_total > MAX_TOTAL_BYTES {
+        return Err(too_big("各部件合计".into(), MAX_TOTAL_BYTES));
+    }
+    for (_, size, packed, name) in &declared {
+        if *size > RATIO_FROM_BYTES && size / (*packed).max(1) > MAX_RATIO {
             return Err(suspicious(format!("{name} 的压缩比超过 {MAX_RATIO} 倍")));
         }
     }

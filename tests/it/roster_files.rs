@@ -14,7 +14,7 @@ use crate::helpers::{Backend, TestDb, on_both_databases};
 use crate::portal_client::{LI_MING, Portal, Reply, demo_app};
 use crate::process::{ServerProcess, proof_dir};
 use crate::review_client::{ADMIN, staff};
-use bomb::{INFLATED, Sizes, bomb};
+use bomb::{INFLATED, Sizes, bomb, declaring};
 
 on_both_databases!(
     zip_bombs_uploaded_are_refused_within_300_mb_and_the_roster_stays,
@@ -177,6 +177,69 @@ pub(crate) async fn upload(admin: &Portal, dry_run: bool, name: &str, file: Vec<
     let form = Form::new().part("file", Part::bytes(file).file_name(name.to_string()));
     let path = format!("/api/v1/admin/roster?dry_run={dry_run}&exam={CODE}");
     Portal::send(admin.post(&path).multipart(form)).await
+}
+
+/// Each size limit, attacked through the sizes a zip declares (the parts themselves are
+/// tiny, so nothing is inflated to find out).
+#[test]
+fn declared_sizes_over_each_limit_are_refused_before_inflating() {
+    const MIB: u64 = 1 << 20;
+    let sheet = "xl/worksheets/sheet1.xml";
+    let cases = [
+        (
+            sheet,
+            1025 * MIB,
+            "名单文件解压后超过 1024 MB（其中的工作表 xl/worksheets/sheet1.xml）",
+        ),
+        (
+            "xl/styles.xml",
+            33 * MIB,
+            "名单文件解压后超过 32 MB（其中的 xl/styles.xml）",
+        ),
+        (
+            "xl/media/image1.png",
+            33 * MIB,
+            "名单文件解压后超过 32 MB（其中的 xl/media/image1.png）",
+        ),
+        (
+            "xl/sharedStrings.xml",
+            257 * MIB,
+            "名单文件解压后超过 256 MB（其中的文字表",
+        ),
+        (
+            sheet,
+            20 * MIB,
+            "xl/worksheets/sheet1.xml 的压缩比超过 200 倍",
+        ),
+    ];
+    for (name, declared, says) in cases {
+        let refused = shenhe::roster::from_bytes(declaring(name, declared)).unwrap_err();
+        assert!(refused.to_string().contains(says), "{name}: {refused}");
+    }
+    // Two sheets just under their limit are over the limit of all parts together.
+    let mut two = declaring("xl/worksheets/sheet2.xml", 1000 * MIB);
+    two = rewrite_declared(two, sheet, 1000 * MIB);
+    let refused = shenhe::roster::from_bytes(two).unwrap_err();
+    assert!(
+        refused.to_string().contains("超过 1536 MB（各部件合计）"),
+        "{refused}"
+    );
+}
+
+/// Overwrites the declared inflated size of `name` in both its local and central headers.
+fn rewrite_declared(mut zip: Vec<u8>, name: &str, declared: u64) -> Vec<u8> {
+    let size = (declared as u32).to_le_bytes();
+    for (signature, size_at, name_at) in [(0x0403_4b50u32, 22, 30), (0x0201_4b50, 24, 46)] {
+        let signature = signature.to_le_bytes();
+        let mut i = 0;
+        while i + name_at + name.len() <= zip.len() {
+            if zip[i..i + 4] == signature && zip[i + name_at..].starts_with(name.as_bytes()) {
+                zip[i + size_at..i + size_at + 4].copy_from_slice(&size);
+            }
+            i += 1;
+        }
+    }
+    zip
 }
 
 /// Five roster rows (header and four candidates, all cells text) saved as Excel 97–2003 by

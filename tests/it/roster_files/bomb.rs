@@ -61,6 +61,20 @@ pub fn bomb(sizes: Sizes) -> Vec<u8> {
     out.finish()
 }
 
+/// The real workbook with `name` (replaced or added) holding a little deflated XML but
+/// declaring `declared` bytes inflated: refused from its declaration, before inflating.
+pub fn declaring(name: &str, declared: u64) -> Vec<u8> {
+    let mut out = Zip::default();
+    for (part, data) in workbook_parts() {
+        if part != name {
+            out.stored(&part, &data);
+        }
+    }
+    let xml = b"<worksheet><sheetData/></worksheet>";
+    out.deflated(name, &fragment(xml, true), crc32fast::hash(xml), declared);
+    out.finish()
+}
+
 /// A raw DEFLATE fragment: whole blocks, the last one final only when `last`.
 fn fragment(data: &[u8], last: bool) -> Vec<u8> {
     let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
