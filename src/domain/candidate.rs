@@ -1,5 +1,7 @@
 //! A roster row turned into a candidate record: every field checked once, here.
 
+mod hidden;
+
 use super::applicant::Applicant;
 use super::id_number::IdNumber;
 use super::roster::{Cell, Column, RawRow};
@@ -142,6 +144,8 @@ fn text(cell: &Cell) -> Result<String, String> {
             let s = s.trim();
             if s.chars().count() > MAX_TEXT_CHARS {
                 Err(format!("内容超过{MAX_TEXT_CHARS}个字，请核对"))
+            } else if let Some(refusal) = hidden::refusal(s) {
+                Err(refusal)
             } else {
                 Ok(s.to_string())
             }
@@ -311,6 +315,38 @@ mod tests {
         cells[7].1 = t("初级中学/日语");
         let record = CandidateRecord::from_raw(&row(&cells)).expect("valid row");
         assert_eq!(record.subject, "初级中学/日语", "not doubled");
+    }
+
+    #[test]
+    fn hidden_characters_inside_any_text_are_refused_with_their_code() {
+        let cases = [
+            (2, "李\n华", "换行（U+000A）"),
+            (4, "清华\u{202E}学大", "方向控制符（U+202E）"),
+            (6, "湖北\u{0}武汉", "控制字符（U+0000）"),
+            (7, "小学/语文\u{202D}", "方向控制符（U+202D）"),
+        ];
+        for (index, value, says) in cases {
+            let mut cells = good();
+            cells[index].1 = t(value);
+            let errors = CandidateRecord::from_raw(&row(&cells)).unwrap_err();
+            assert_eq!(errors.len(), 1, "{value:?}: {errors:?}");
+            assert_eq!(errors[0].column, cells[index].0, "{value:?}");
+            assert!(
+                errors[0].message.contains(says),
+                "{value:?}: {}",
+                errors[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn breaks_around_a_value_are_trimmed_and_ordinary_text_passes() {
+        let mut cells = good();
+        cells[2].1 = t("\r\n李华\n");
+        cells[4].1 = t("Université de Montréal（蒙特利尔）·分校");
+        let record = CandidateRecord::from_raw(&row(&cells)).expect("valid row");
+        assert_eq!(record.name, "李华");
+        assert!(record.school.starts_with("Université"));
     }
 
     #[test]

@@ -14,10 +14,17 @@ pub enum RosterError {
     #[error("文件是空的。请选择从报名系统导出的考生名单文件后重新上传。")]
     Empty,
 
+    /// Legacy `.xls` is refused on purpose: calamine's `Xls` reader parses every sheet at
+    /// open and sizes its memory from the file's own records (it reserves what a sheet's
+    /// DIMENSIONS record claims, fills the whole grid between the outermost cells, and copies
+    /// a shared string into every cell that names it), so a file of a few KB can demand
+    /// gigabytes or abort the process. Bounding that would take a BIFF and compound-file
+    /// parser of our own; saving as .xlsx takes the office ten seconds.
     #[error(
-        "这是旧版 Excel（.xls）文件，或设置了打开密码的 Excel 文件，系统无法读取。\
-         请用 Excel 打开它（如有密码请先去掉），“另存为” Excel 工作簿（.xlsx）\
-         或 CSV（逗号分隔）文件后重新上传。"
+        "这是旧版 Excel（.xls，Excel 97–2003）文件，或设置了打开密码的 Excel 文件。\
+         系统不读取 .xls：这种旧格式可以让一个很小的文件在读取时占用数 GB 内存，无法在服务器上\
+         安全地打开。请用 Excel 或 WPS 打开它（如有密码请先去掉），“另存为” Excel 工作簿\
+         （.xlsx）或 CSV（逗号分隔）文件后重新上传。"
     )]
     OldExcel,
 
@@ -29,6 +36,23 @@ pub enum RosterError {
          请用 Excel 打开它，重新“另存为” Excel 工作簿（.xlsx）后上传。"
     )]
     CorruptXlsx(String),
+
+    #[error(
+        "名单文件解压后超过 {limit_mb} MB（{what}），系统不读取这样的文件，以免服务器内存耗尽；\
+         20 万人的名单解压后不到 200 MB。请确认选的是从报名系统导出的名单。名单确实这么大时，\
+         请分成几个文件分别导入，或在 Excel 中另存为 CSV（逗号分隔）文件后导入。"
+    )]
+    Inflated {
+        /// Which part of the file, in Chinese (“其中的文字表 xl/sharedStrings.xml”).
+        what: String,
+        limit_mb: u64,
+    },
+
+    #[error(
+        "Excel 文件的内部结构异常（{0}），系统不读取这样的文件。请用 Excel 打开它，\
+         重新“另存为” Excel 工作簿（.xlsx）后上传；名单很大时也可以另存为 CSV 文件导入。"
+    )]
+    Malformed(String),
 
     #[error(
         "文件里没有找到表头。第一个非空行应当是列名，例如：报名号、身份证号、姓名。\

@@ -26,6 +26,8 @@ mod error;
 mod parse;
 mod rows;
 mod xlsx;
+mod xml_scan;
+pub mod zip_limits;
 
 #[cfg(test)]
 mod tests_csv;
@@ -33,6 +35,10 @@ mod tests_csv;
 mod tests_stream;
 #[cfg(test)]
 mod tests_xlsx;
+#[cfg(test)]
+mod tests_xml_scan;
+#[cfg(test)]
+mod tests_zip;
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};

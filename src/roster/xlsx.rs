@@ -7,7 +7,8 @@
 //! the thread stops at its next send.
 //!
 //! Not streamed, by calamine's design: the shared-strings table (every distinct text in the
-//! workbook) and the styles are loaded by `Xlsx::new` before the first row is read.
+//! workbook) and the styles are loaded by `Xlsx::new` before the first row is read; so
+//! `zip_limits` checks every part of the file before calamine sees it.
 
 use std::io::{Read, Seek};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -17,9 +18,12 @@ use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx, XlsxE
 use super::{Line, LineError, Progress, Roster, RosterError, RosterFormat, RowError};
 use crate::domain::roster::Cell;
 
-const CHANNEL_ROWS: usize = 256;
+const CHANNEL_ROWS: usize = 64;
 /// Cells right of this many columns are not read (a roster has a few dozen).
 const MAX_COLUMNS: usize = 512;
+/// Longer texts are cut to this many characters: every roster field is refused over 100
+/// anyway, and so a row in flight stays under 512 × 800 bytes, whatever a cell holds.
+const MAX_CELL_CHARS: usize = 200;
 
 enum Msg {
     Line(Result<Line, LineError>),
@@ -28,6 +32,7 @@ enum Msg {
 }
 
 pub(super) fn open<RS: Read + Seek + Send + 'static>(reader: RS) -> Result<Roster, RosterError> {
+    let reader = super::zip_limits::check(reader)?;
     let workbook: Xlsx<RS> = Xlsx::new(reader).map_err(corrupt)?;
     let sheets = workbook.sheets_metadata();
     let sheet = sheets
@@ -168,7 +173,10 @@ fn put(line: &mut Line, col: usize, value: &DataRef<'_>) {
 fn text(s: &str) -> Cell {
     match s.trim() {
         "" => Cell::Empty,
-        s => Cell::Text(s.to_string()),
+        s => match s.char_indices().nth(MAX_CELL_CHARS) {
+            Some((cut, _)) => Cell::Text(s[..cut].to_string()),
+            None => Cell::Text(s.to_string()),
+        },
     }
 }
 

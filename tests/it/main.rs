@@ -31,6 +31,7 @@ mod purge;
 mod review_api;
 mod review_client;
 mod review_pages;
+mod roster_files;
 mod s3;
 mod serve;
 mod sign_in_limits;
