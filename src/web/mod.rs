@@ -1,9 +1,12 @@
 //! HTTP: the only module that knows axum. Each area owns its router; this one merges them.
 
+mod address_cap;
 mod admin;
 mod api;
 pub(crate) mod assets;
+mod body_pace;
 mod candidate;
+mod conn;
 mod error;
 mod flash;
 mod health;
@@ -15,6 +18,7 @@ mod signin;
 mod staff;
 mod throttle;
 mod upload;
+mod upload_places;
 
 use std::net::SocketAddr;
 
@@ -25,7 +29,6 @@ use axum::Router;
 use axum::extract::MatchedPath;
 use axum::http::{HeaderName, HeaderValue, Request, Response, header};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -55,12 +58,11 @@ pub struct AppState {
     throttle: throttle::LoginThrottle,
     /// Uploads whose body is being read: each holds up to one file (20 MB) in memory, so
     /// this bounds upload memory; when all are taken an upload is told to retry.
-    upload_slots: Arc<Semaphore>,
+    uploads: upload_places::UploadPlaces,
 }
 
 impl AppState {
     pub fn new(db: Db, storage: Storage, settings: WebSettings) -> AppState {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let portal = Portal::new(db.clone(), storage.clone(), Limits::default());
         AppState {
             reviewing: Reviewing::new(db.clone(), portal.clone()),
@@ -76,7 +78,10 @@ impl AppState {
                 settings.login_attempts_per_minute,
                 settings.client_ip_header.clone(),
             ),
-            upload_slots: Arc::new(Semaphore::new(8 * cores)),
+            uploads: upload_places::UploadPlaces::new(
+                settings.clients.upload_places(),
+                settings.clients.uploads_per_candidate as usize,
+            ),
             settings: Arc::new(settings),
             db,
             storage,
@@ -181,6 +186,7 @@ fn record_status<B>(response: &Response<B>, latency: std::time::Duration, span: 
 pub struct Server {
     listener: TcpListener,
     app: Router,
+    settings: Arc<WebSettings>,
 }
 
 impl Server {
@@ -190,6 +196,7 @@ impl Server {
             .with_context(|| format!("listening on {address}"))?;
         Ok(Server {
             listener,
+            settings: state.settings.clone(),
             app: router(state),
         })
     }
@@ -205,13 +212,9 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+        conn::serve(self.listener, self.app, &self.settings, shutdown)
+            .await
+            .context("serving HTTP")
     }
 }
 
