@@ -23,6 +23,8 @@ pub const SLOT_WAIT: Duration = Duration::from_secs(20);
 pub struct UploadPlaces {
     node: Arc<Semaphore>,
     per_candidate: usize,
+    /// [`SLOT_WAIT`], shorter in unit tests.
+    wait: Duration,
     candidates: Arc<Mutex<HashMap<i64, Arc<Semaphore>>>>,
 }
 
@@ -38,15 +40,16 @@ impl UploadPlaces {
         UploadPlaces {
             node: Arc::new(Semaphore::new(node)),
             per_candidate,
+            wait: SLOT_WAIT,
             candidates: Arc::default(),
         }
     }
 
-    /// Waits up to [`SLOT_WAIT`] in all: 429 when the candidate's own uploads keep their
+    /// Waits up to [`SLOT_WAIT`] in all (both places together): 429 when the candidate's own uploads keep their
     /// places that long, 503 when the node's are all taken. Drain the body before answering
     /// the `Err` (see `web::upload::drain`).
     pub async fn take(&self, candidate_id: i64) -> Result<Place, ApiError> {
-        let deadline = Instant::now() + SLOT_WAIT;
+        let deadline = Instant::now() + self.wait;
         let mut candidate = CandidatePlace::join(self, candidate_id);
         let semaphore = candidate.semaphore.clone();
         match tokio::time::timeout_at(deadline, semaphore.acquire_owned()).await {
@@ -115,9 +118,16 @@ impl Drop for CandidatePlace {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
+    fn places(node: usize, per_candidate: usize) -> UploadPlaces {
+        UploadPlaces {
+            wait: Duration::from_millis(50),
+            ..UploadPlaces::new(node, per_candidate)
+        }
+    }
+
+    #[tokio::test]
     async fn a_third_upload_of_one_candidate_waits_then_is_told_429() {
-        let places = UploadPlaces::new(8, 2);
+        let places = places(8, 2);
         let _a = places.take(1).await.unwrap();
         let _b = places.take(1).await.unwrap();
         let third = places.take(1).await.unwrap_err();
@@ -126,9 +136,9 @@ mod tests {
         assert!(places.take(2).await.is_ok(), "another candidate goes ahead");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_waiting_upload_gets_the_place_its_candidate_gives_back() {
-        let places = UploadPlaces::new(8, 1);
+        let places = places(8, 1);
         let first = places.take(1).await.unwrap();
         let waiting = tokio::spawn({
             let places = places.clone();
@@ -140,9 +150,9 @@ mod tests {
         assert!(places.candidates.lock().unwrap().is_empty(), "nothing kept");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn when_the_node_is_full_an_upload_is_told_503() {
-        let places = UploadPlaces::new(1, 2);
+        let places = places(1, 2);
         let _held = places.take(1).await.unwrap();
         let busy = places.take(2).await.unwrap_err();
         assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
