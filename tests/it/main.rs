@@ -30,6 +30,7 @@ mod review_client;
 mod review_pages;
 mod s3;
 mod serve;
+mod slow_clients;
 mod staff_auth;
 mod storage;
 mod two_nodes;

@@ -1,0 +1,274 @@
+//! Slow and greedy clients (issue 14) against the real `shenhe serve`: slowloris headers
+//! and idle sockets are closed after the header timeout, one address cannot hold more than
+//! its connections, a stalled upload body loses its place, and one candidate's slow uploads
+//! cannot block another candidate's. The limits are set small by flag so each test is quick.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep, timeout};
+
+use crate::helpers::{Backend, TestDb, on_both_databases};
+use crate::photos::small_jpeg;
+use crate::portal_client::{
+    Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, session_cookie,
+};
+use crate::process::{RawReply, ServerProcess, connect_from, read_reply};
+
+/// Far beyond every limit the tests set: "closed" means closed well before this.
+const GENEROUS: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn slowloris_headers_are_closed_after_the_header_timeout() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let server = ServerProcess::start(&t, &["--header-timeout-secs", "1"]).await;
+
+    // One header line every 200 ms: always sending, never done.
+    let mut slow = TcpStream::connect(server.address()).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: shenhe\r\n")
+        .await
+        .unwrap();
+    assert!(
+        closed_while_sending(slow, b"X-Slow: 1\r\n").await,
+        "a request whose headers never end is closed"
+    );
+    // The server itself is fine.
+    let ok = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+#[tokio::test]
+async fn idle_and_kept_alive_connections_are_closed_after_the_header_timeout() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let server = ServerProcess::start(&t, &["--header-timeout-secs", "1"]).await;
+
+    let silent = TcpStream::connect(server.address()).await.unwrap();
+    assert!(closed_while_sending(silent, b"").await, "a silent socket");
+
+    let mut kept = TcpStream::connect(server.address()).await.unwrap();
+    let answer = get(&mut kept, "/healthz").await.expect("an answer");
+    assert_eq!(answer.status, 200);
+    assert!(
+        closed_while_sending(kept, b"").await,
+        "a kept-alive connection with no next request"
+    );
+}
+
+#[tokio::test]
+async fn many_idle_connections_from_one_address_hit_the_cap_while_another_address_is_served() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let server = ServerProcess::start(
+        &t,
+        &["--connections-per-address", "8", "--header-timeout-secs", "60"],
+    )
+    .await;
+    let greedy: IpAddr = "127.0.0.2".parse().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(connect_from(greedy, server.address()).await);
+    }
+
+    // The ninth is told why and closed, without sending anything.
+    let mut ninth = connect_from(greedy, server.address()).await;
+    let refused = timeout(GENEROUS, read_reply(&mut ninth))
+        .await
+        .expect("an answer at once")
+        .expect("a 503 before the close");
+    assert_eq!(refused.status, 503);
+    assert!(refused.text().contains("连接过多"), "{}", refused.text());
+    assert_eq!(ninth.read(&mut [0u8; 16]).await.unwrap_or(0), 0, "closed");
+
+    // The eight already open keep working, and another address is served.
+    let answer = get(&mut held[0], "/healthz").await.expect("served");
+    assert_eq!(answer.status, 200);
+    let mut other = connect_from("127.0.0.3".parse().unwrap(), server.address()).await;
+    assert_eq!(get(&mut other, "/healthz").await.unwrap().status, 200);
+
+    // Closed connections give their places back.
+    drop(held);
+    let started = Instant::now();
+    loop {
+        let mut again = connect_from(greedy, server.address()).await;
+        if get(&mut again, "/healthz").await.is_ok_and(|a| a.status == 200) {
+            break;
+        }
+        assert!(started.elapsed() < GENEROUS, "the places never came back");
+        sleep(Duration::from_millis(50)).await;
+    }
+}
+
+on_both_databases!(a_stalled_upload_loses_its_place_and_another_candidates_upload_then_succeeds);
+
+async fn a_stalled_upload_loses_its_place_and_another_candidates_upload_then_succeeds(
+    backend: Backend,
+) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    // One upload place on the node; a body must bring 4 KiB per second of waiting.
+    let server = ServerProcess::start(
+        &t,
+        &["--upload-places", "1", "--upload-min-kib", "4", "--upload-rate-window-secs", "1"],
+    )
+    .await;
+    let (stalled_cookie, stalled_csrf) = signed_in(&server, &LI_MING).await;
+    let other = signed_in_portal(&server, &LI_HUA).await;
+
+    // 1 KiB of a 200 KiB photo, then nothing: it takes the only place.
+    let stalled = slow_upload(server.address(), &stalled_cookie, &stalled_csrf, 200 * 1024, 1024, 0);
+    sleep(Duration::from_millis(300)).await;
+    let upload = timeout(GENEROUS, other.upload("id_card", small_jpeg(), "a.jpg"))
+        .await
+        .expect("the other upload is answered");
+    let other_done = Instant::now();
+    assert_eq!(upload.status, 201, "{}", upload.text());
+
+    let (cut, cut_at) = stalled.await.unwrap().expect("the stalled upload is answered");
+    assert_eq!(cut.status, 408, "{}", cut.text());
+    assert!(cut.text().contains("上传已中断"), "{}", cut.text());
+    assert!(cut_at <= other_done, "the other upload waited for the stalled one's place");
+    assert!(!server.log().contains("panicked"), "{}", server.log());
+}
+
+on_both_databases!(one_candidate_with_many_slow_uploads_cannot_block_another_candidates_upload);
+
+async fn one_candidate_with_many_slow_uploads_cannot_block_another_candidates_upload(
+    backend: Backend,
+) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    // Three places on the node; 1 KiB per second of waiting is enough to keep one.
+    let server = ServerProcess::start(
+        &t,
+        &["--upload-places", "3", "--upload-min-kib", "1", "--upload-rate-window-secs", "1"],
+    )
+    .await;
+    let (greedy_cookie, greedy_csrf) = signed_in(&server, &LI_MING).await;
+    let other = signed_in_portal(&server, &LI_HUA).await;
+
+    // Six uploads of 4 MB, each sending 2 KiB every 100 ms (fast enough never to be cut):
+    // without a per-candidate limit they would hold all three places for minutes.
+    let greedy: Vec<_> = (0..6)
+        .map(|_| {
+            slow_upload(server.address(), &greedy_cookie, &greedy_csrf, 4 << 20, 2048, 2048)
+        })
+        .collect();
+    sleep(Duration::from_millis(500)).await;
+
+    let upload = timeout(GENEROUS, other.upload("id_card", small_jpeg(), "a.jpg"))
+        .await
+        .expect("the other candidate's upload is answered");
+    assert_eq!(upload.status, 201, "{}", upload.text());
+    assert!(
+        greedy.iter().all(|u| !u.is_finished()),
+        "the greedy uploads were still going"
+    );
+    for upload in greedy {
+        upload.abort();
+    }
+    assert!(!server.log().contains("panicked"), "{}", server.log());
+}
+
+/// A demo candidate signed in (initial password replaced): the session cookie and CSRF token.
+async fn signed_in(server: &ServerProcess, who: &Candidate) -> (String, String) {
+    let mut portal = signed_in_portal(server, who).await;
+    let login = portal.login(who.id_number, NEW_PASSWORD).await.expect(200);
+    (session_cookie(&login), portal.csrf.clone())
+}
+
+async fn signed_in_portal(server: &ServerProcess, who: &Candidate) -> Portal {
+    let mut portal = Portal::at(&server.url(""));
+    portal
+        .sign_in_and_change(who.id_number, who.email, NEW_PASSWORD)
+        .await;
+    portal
+}
+
+/// `GET path` on an open connection, kept alive.
+async fn get(stream: &mut TcpStream, path: &str) -> std::io::Result<RawReply> {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: shenhe\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    timeout(GENEROUS, read_reply(stream))
+        .await
+        .map_err(|_| std::io::Error::other("no answer"))?
+}
+
+/// Sends `line` every 200 ms (nothing when empty) until the server closes the connection;
+/// whether it did within [`GENEROUS`]. Whatever the server says first is read and ignored.
+async fn closed_while_sending(stream: TcpStream, line: &[u8]) -> bool {
+    let (mut reader, mut writer) = stream.into_split();
+    let deadline = Instant::now() + GENEROUS;
+    let mut buffer = [0u8; 1024];
+    loop {
+        tokio::select! {
+            read = reader.read(&mut buffer) => match read {
+                Ok(0) | Err(_) => return true,
+                Ok(_) => {}
+            },
+            () = sleep(Duration::from_millis(200)) => {
+                if !line.is_empty() && writer.write_all(line).await.is_err() {
+                    return true;
+                }
+            }
+            () = tokio::time::sleep_until(deadline) => return false,
+        }
+    }
+}
+
+/// An API upload of a `size`-byte file on its own connection: the head and `first` bytes at
+/// once, then `trickle` bytes every 100 ms (none when 0; the connection stays open). Resolves
+/// with the answer and when it came.
+fn slow_upload(
+    server: SocketAddr,
+    cookie: &str,
+    csrf: &str,
+    size: usize,
+    first: usize,
+    trickle: usize,
+) -> JoinHandle<std::io::Result<(RawReply, Instant)>> {
+    let boundary = "slowclientboundary";
+    let part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\
+         Content-Type: image/jpeg\r\n\r\n"
+    );
+    let end = format!("\r\n--{boundary}--\r\n");
+    let head = format!(
+        "POST /api/v1/materials/id_card/images HTTP/1.1\r\nHost: shenhe\r\nCookie: {cookie}\r\n\
+         X-CSRF-Token: {csrf}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
+         Content-Length: {}\r\n\r\n{part}",
+        part.len() + size + end.len()
+    );
+    tokio::spawn(async move {
+        let stream = TcpStream::connect(server).await?;
+        let (mut reader, writer) = stream.into_split();
+        let sending = tokio::spawn(send_slowly(writer, head, first, trickle, size));
+        let reply = read_reply(&mut reader).await;
+        let at = Instant::now();
+        sending.abort();
+        reply.map(|r| (r, at))
+    })
+}
+
+/// Writes `head`, `first` bytes, then `trickle` bytes every 100 ms up to `size`; then keeps
+/// the connection open (silent) until aborted.
+async fn send_slowly(
+    mut writer: tokio::net::tcp::OwnedWriteHalf,
+    head: String,
+    first: usize,
+    trickle: usize,
+    size: usize,
+) -> std::io::Result<()> {
+    writer.write_all(head.as_bytes()).await?;
+    writer.write_all(&vec![0xAB; first]).await?;
+    let mut sent = first;
+    loop {
+        sleep(Duration::from_millis(100)).await;
+        if trickle > 0 && sent < size {
+            let n = trickle.min(size - sent);
+            writer.write_all(&vec![0xAB; n]).await?;
+            sent += n;
+        }
+    }
+}
