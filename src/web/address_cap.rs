@@ -97,7 +97,10 @@ mod tests {
         assert!(cap.admit(a).is_none());
         assert!(cap.admit("10.0.0.2".parse().unwrap()).is_some());
         drop(first);
-        assert!(cap.admit(a).is_some(), "a closed connection gives its place back");
+        assert!(
+            cap.admit(a).is_some(),
+            "a closed connection gives its place back"
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout())
         .keep_alive(true);
-    let cap = AddressCap::new(limits.connections_per_address as usize, cap_exempt(settings));
+    let cap = AddressCap::new(
+        limits.connections_per_address as usize,
+        cap_exempt(settings),
+    );
 
     // Each connection holds a clone of `signal_tx` (dropping `signal_rx` tells them to stop)
     // and of `close_rx` (when the last is dropped, every connection has ended).

@@ -69,9 +69,7 @@ impl UploadPlaces {
 fn too_many(per_candidate: usize) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        format!(
-            "您已有 {per_candidate} 张照片正在上传，请等它们上传完成后再上传下一张。"
-        ),
+        format!("您已有 {per_candidate} 张照片正在上传，请等它们上传完成后再上传下一张。"),
     )
     .retry_after(5)
 }
@@ -156,6 +154,9 @@ mod tests {
         let _held = places.take(1).await.unwrap();
         let busy = places.take(2).await.unwrap_err();
         assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(places.candidates.lock().unwrap().len() == 1, "only the holder");
+        assert!(
+            places.candidates.lock().unwrap().len() == 1,
+            "only the holder"
+        );
     }
 }

@@ -80,6 +80,29 @@ impl ServerProcess {
         let _ = self.child.wait();
     }
 
+    /// SIGTERM: the server stops accepting and finishes the requests in flight.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .expect("running kill");
+        assert!(sent.success(), "sending SIGTERM");
+    }
+
+    /// How the process ended, once it has (waiting up to `bound`); `None` if still running.
+    pub async fn exited_within(&mut self, bound: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("asking for the status") {
+                return Some(status);
+            }
+            if started.elapsed() > bound {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Starts again on the same port with the same data (after [`kill9`](Self::kill9)).
     pub async fn restart(&mut self) {
         self.kill9();
@@ -254,7 +277,10 @@ pub async fn connect_from(source: std::net::IpAddr, server: SocketAddr) -> TcpSt
     socket
         .bind(SocketAddr::new(source, 0))
         .expect("binding a loopback source address");
-    socket.connect(server).await.expect("connecting to the server")
+    socket
+        .connect(server)
+        .await
+        .expect("connecting to the server")
 }
 
 /// Sends `request` on a new connection (`Connection: close`, `Content-Length` set) while

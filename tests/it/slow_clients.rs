@@ -13,9 +13,7 @@ use tokio::time::{Instant, sleep, timeout};
 
 use crate::helpers::{Backend, TestDb, on_both_databases};
 use crate::photos::small_jpeg;
-use crate::portal_client::{
-    Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, session_cookie,
-};
+use crate::portal_client::{Candidate, LI_HUA, LI_MING, NEW_PASSWORD, Portal, session_cookie};
 use crate::process::{RawReply, ServerProcess, connect_from, read_reply};
 
 /// Far beyond every limit the tests set: "closed" means closed well before this.
@@ -62,7 +60,12 @@ async fn many_idle_connections_from_one_address_hit_the_cap_while_another_addres
     let t = TestDb::new(Backend::Sqlite).await;
     let server = ServerProcess::start(
         &t,
-        &["--connections-per-address", "8", "--header-timeout-secs", "60"],
+        &[
+            "--connections-per-address",
+            "8",
+            "--header-timeout-secs",
+            "60",
+        ],
     )
     .await;
     let greedy: IpAddr = "127.0.0.2".parse().unwrap();
@@ -92,7 +95,10 @@ async fn many_idle_connections_from_one_address_hit_the_cap_while_another_addres
     let started = Instant::now();
     loop {
         let mut again = connect_from(greedy, server.address()).await;
-        if get(&mut again, "/healthz").await.is_ok_and(|a| a.status == 200) {
+        if get(&mut again, "/healthz")
+            .await
+            .is_ok_and(|a| a.status == 200)
+        {
             break;
         }
         assert!(started.elapsed() < GENEROUS, "the places never came back");
@@ -110,14 +116,28 @@ async fn a_stalled_upload_loses_its_place_and_another_candidates_upload_then_suc
     // One upload place on the node; a body must bring 4 KiB per second of waiting.
     let server = ServerProcess::start(
         &t,
-        &["--upload-places", "1", "--upload-min-kib", "4", "--upload-rate-window-secs", "1"],
+        &[
+            "--upload-places",
+            "1",
+            "--upload-min-kib",
+            "4",
+            "--upload-rate-window-secs",
+            "1",
+        ],
     )
     .await;
     let (stalled_cookie, stalled_csrf) = signed_in(&server, &LI_MING).await;
     let other = signed_in_portal(&server, &LI_HUA).await;
 
     // 1 KiB of a 200 KiB photo, then nothing: it takes the only place.
-    let stalled = slow_upload(server.address(), &stalled_cookie, &stalled_csrf, 200 * 1024, 1024, 0);
+    let stalled = slow_upload(
+        server.address(),
+        &stalled_cookie,
+        &stalled_csrf,
+        200 * 1024,
+        1024,
+        0,
+    );
     sleep(Duration::from_millis(300)).await;
     let upload = timeout(GENEROUS, other.upload("id_card", small_jpeg(), "a.jpg"))
         .await
@@ -125,10 +145,16 @@ async fn a_stalled_upload_loses_its_place_and_another_candidates_upload_then_suc
     let other_done = Instant::now();
     assert_eq!(upload.status, 201, "{}", upload.text());
 
-    let (cut, cut_at) = stalled.await.unwrap().expect("the stalled upload is answered");
+    let (cut, cut_at) = stalled
+        .await
+        .unwrap()
+        .expect("the stalled upload is answered");
     assert_eq!(cut.status, 408, "{}", cut.text());
     assert!(cut.text().contains("上传已中断"), "{}", cut.text());
-    assert!(cut_at <= other_done, "the other upload waited for the stalled one's place");
+    assert!(
+        cut_at <= other_done,
+        "the other upload waited for the stalled one's place"
+    );
     assert!(!server.log().contains("panicked"), "{}", server.log());
 }
 
@@ -142,7 +168,14 @@ async fn one_candidate_with_many_slow_uploads_cannot_block_another_candidates_up
     // Three places on the node; 1 KiB per second of waiting is enough to keep one.
     let server = ServerProcess::start(
         &t,
-        &["--upload-places", "3", "--upload-min-kib", "1", "--upload-rate-window-secs", "1"],
+        &[
+            "--upload-places",
+            "3",
+            "--upload-min-kib",
+            "1",
+            "--upload-rate-window-secs",
+            "1",
+        ],
     )
     .await;
     let (greedy_cookie, greedy_csrf) = signed_in(&server, &LI_MING).await;
@@ -152,7 +185,14 @@ async fn one_candidate_with_many_slow_uploads_cannot_block_another_candidates_up
     // without a per-candidate limit they would hold all three places for minutes.
     let greedy: Vec<_> = (0..6)
         .map(|_| {
-            slow_upload(server.address(), &greedy_cookie, &greedy_csrf, 4 << 20, 2048, 2048)
+            slow_upload(
+                server.address(),
+                &greedy_cookie,
+                &greedy_csrf,
+                4 << 20,
+                2048,
+                2048,
+            )
         })
         .collect();
     sleep(Duration::from_millis(500)).await;
@@ -169,6 +209,78 @@ async fn one_candidate_with_many_slow_uploads_cannot_block_another_candidates_up
         upload.abort();
     }
     assert!(!server.log().contains("panicked"), "{}", server.log());
+}
+
+on_both_databases!(a_page_upload_still_sending_its_csrf_field_holds_no_place);
+
+async fn a_page_upload_still_sending_its_csrf_field_holds_no_place(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    // One upload place; a long window, so the slow form is not cut off during the test.
+    let server = ServerProcess::start(
+        &t,
+        &[
+            "--upload-places",
+            "1",
+            "--upload-min-kib",
+            "1",
+            "--upload-rate-window-secs",
+            "60",
+        ],
+    )
+    .await;
+    let (cookie, _) = signed_in(&server, &LI_MING).await;
+    let other = signed_in_portal(&server, &LI_HUA).await;
+
+    // A page form whose csrf field arrives one byte per 100 ms (and is 4 KiB long).
+    let forged = slow_post(
+        server.address(),
+        "/materials/id_card/images",
+        format!("Cookie: {cookie}\r\n"),
+        form("csrf", None, &[b'x'; 4096]),
+        120,
+        1,
+    );
+    sleep(Duration::from_millis(500)).await;
+    let upload = timeout(GENEROUS, other.upload("id_card", small_jpeg(), "a.jpg"))
+        .await
+        .expect("the other upload is answered");
+    assert_eq!(upload.status, 201, "{}", upload.text());
+    assert!(!forged.is_finished(), "the slow form was still sending");
+    forged.abort();
+}
+
+on_both_databases!(sigterm_lets_an_upload_in_flight_finish);
+
+async fn sigterm_lets_an_upload_in_flight_finish(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    shenhe::demo::load(&t.db).await.expect("loading the demo");
+    let mut server = ServerProcess::start(&t, &[]).await;
+    let (cookie, csrf) = signed_in(&server, &LI_HUA).await;
+    let body = form("file", Some("a.jpg"), &small_jpeg());
+    let head = format!(
+        "POST /api/v1/materials/id_card/images HTTP/1.1\r\nHost: shenhe\r\n\
+         Cookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(server.address()).await.unwrap();
+    let (almost, rest) = body.split_at(body.len() - 16);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(almost).await.unwrap();
+    sleep(Duration::from_millis(500)).await; // the server is reading it
+
+    server.terminate();
+    sleep(Duration::from_millis(200)).await;
+    stream.write_all(rest).await.unwrap();
+    let answer = timeout(GENEROUS, read_reply(&mut stream))
+        .await
+        .expect("answered")
+        .expect("an answer, not a reset");
+    assert_eq!(answer.status, 201, "{}", answer.text());
+    let status = server.exited_within(GENEROUS).await.expect("stopped");
+    assert!(status.success(), "a clean exit, got {status}");
 }
 
 /// A demo candidate signed in (initial password replaced): the session cookie and CSRF token.
@@ -217,9 +329,51 @@ async fn closed_while_sending(stream: TcpStream, line: &[u8]) -> bool {
     }
 }
 
-/// An API upload of a `size`-byte file on its own connection: the head and `first` bytes at
-/// once, then `trickle` bytes every 100 ms (none when 0; the connection stays open). Resolves
-/// with the answer and when it came.
+const BOUNDARY: &str = "slowclientboundary";
+
+/// A multipart body: one field `name` holding `value` (a file when `filename` is given).
+fn form(name: &str, filename: Option<&str>, value: &[u8]) -> Vec<u8> {
+    let file = filename.map_or(String::new(), |f| {
+        format!("; filename=\"{f}\"\r\nContent-Type: image/jpeg")
+    });
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n")
+            .into_bytes();
+    body.extend_from_slice(value);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A POST of `body` on its own connection, sent slowly: the head and `first` bytes at
+/// once, then `trickle` bytes every 100 ms (none when 0; the connection stays open).
+/// `headers` are extra header lines, each ending in CRLF. Resolves with the answer and
+/// when it came.
+fn slow_post(
+    server: SocketAddr,
+    path: &str,
+    headers: String,
+    body: Vec<u8>,
+    first: usize,
+    trickle: usize,
+) -> JoinHandle<std::io::Result<(RawReply, Instant)>> {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: shenhe\r\n{headers}\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    tokio::spawn(async move {
+        let stream = TcpStream::connect(server).await?;
+        let (mut reader, writer) = stream.into_split();
+        let sending = tokio::spawn(send_slowly(writer, head, body, first, trickle));
+        let reply = read_reply(&mut reader).await;
+        let at = Instant::now();
+        sending.abort();
+        reply.map(|r| (r, at))
+    })
+}
+
+/// An API upload of a `size`-byte file (filler bytes), sent as [`slow_post`] does.
 fn slow_upload(
     server: SocketAddr,
     cookie: &str,
@@ -228,46 +382,33 @@ fn slow_upload(
     first: usize,
     trickle: usize,
 ) -> JoinHandle<std::io::Result<(RawReply, Instant)>> {
-    let boundary = "slowclientboundary";
-    let part = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\
-         Content-Type: image/jpeg\r\n\r\n"
-    );
-    let end = format!("\r\n--{boundary}--\r\n");
-    let head = format!(
-        "POST /api/v1/materials/id_card/images HTTP/1.1\r\nHost: shenhe\r\nCookie: {cookie}\r\n\
-         X-CSRF-Token: {csrf}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n\
-         Content-Length: {}\r\n\r\n{part}",
-        part.len() + size + end.len()
-    );
-    tokio::spawn(async move {
-        let stream = TcpStream::connect(server).await?;
-        let (mut reader, writer) = stream.into_split();
-        let sending = tokio::spawn(send_slowly(writer, head, first, trickle, size));
-        let reply = read_reply(&mut reader).await;
-        let at = Instant::now();
-        sending.abort();
-        reply.map(|r| (r, at))
-    })
+    slow_post(
+        server,
+        "/api/v1/materials/id_card/images",
+        format!("Cookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\n"),
+        form("file", Some("a.jpg"), &vec![0xAB; size]),
+        first,
+        trickle,
+    )
 }
 
-/// Writes `head`, `first` bytes, then `trickle` bytes every 100 ms up to `size`; then keeps
+/// Writes `head`, `first` bytes of `body`, then `trickle` bytes every 100 ms; then keeps
 /// the connection open (silent) until aborted.
 async fn send_slowly(
     mut writer: tokio::net::tcp::OwnedWriteHalf,
     head: String,
+    body: Vec<u8>,
     first: usize,
     trickle: usize,
-    size: usize,
 ) -> std::io::Result<()> {
     writer.write_all(head.as_bytes()).await?;
-    writer.write_all(&vec![0xAB; first]).await?;
-    let mut sent = first;
+    let mut sent = first.min(body.len());
+    writer.write_all(&body[..sent]).await?;
     loop {
         sleep(Duration::from_millis(100)).await;
-        if trickle > 0 && sent < size {
-            let n = trickle.min(size - sent);
-            writer.write_all(&vec![0xAB; n]).await?;
+        if trickle > 0 && sent < body.len() {
+            let n = trickle.min(body.len() - sent);
+            writer.write_all(&body[sent..sent + n]).await?;
             sent += n;
         }
     }

@@ -106,7 +106,11 @@ async fn csrf_first(multipart: &mut Multipart, session: &Session) -> Result<bool
 }
 
 fn too_slow_page() -> Response {
-    message(StatusCode::REQUEST_TIMEOUT, "上传已中断", &too_slow().message)
+    message(
+        StatusCode::REQUEST_TIMEOUT,
+        "上传已中断",
+        &too_slow().message,
+    )
 }
 
 #[derive(Deserialize)]
