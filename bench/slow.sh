@@ -2,7 +2,8 @@
 # Slow-client benchmark (issue 14): four demo candidates load their page and upload a photo
 # in a loop, first alone, then while 300 idle sockets, 50 slowloris connections and 16
 # stalled uploads of another candidate run against the same server; prints the page and
-# upload p50 / p99 of each (bench/slow_clients.py). The server runs with its default limits.
+# upload p50 / p99 of each (bench/slow_clients.py). Twice: with the default limits, then
+# with every limit turned off.
 #
 # Usage: bench/slow.sh                       (the debug build; SLOW_SECONDS=40 per row)
 #   SHENHE_BIN=target/release/shenhe       any other shenhe binary
@@ -29,15 +30,27 @@ python3 bench/noise_png.py "$DATA/photo.png" ${SLOW_PHOTO:-640 480}
 
 export SHENHE_DATA_DIR="$DATA" SHENHE_LOG=error
 "$SHENHE_BIN" demo >/dev/null
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$SHENHE_BIN" serve --listen "127.0.0.1:$PORT" --login-attempts-per-minute 1000000 \
-  >"$DATA/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
-  sleep 0.1
-done
+printf '\n%s: %s, %s cores, %s build\n' "$(date -u +%F)" \
+  "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" "$(basename "$(dirname "$SHENHE_BIN")")"
 
-printf '\n%s: %s, %s cores, %s\n' "$(date -u +%F)" \
-  "$(lscpu | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" "$(basename "$(dirname "$SHENHE_BIN")") build"
-python3 bench/slow_clients.py "$PORT" "$DATA/photo.png" "$SERVER"
+# The same attack against the default limits, then with every limit out of the way (roughly
+# the server before issue 14, which had none of them).
+OFF="--header-timeout-secs 86400 --connections-per-address 1000000 --upload-min-kib 0 --uploads-per-candidate 1000"
+for limits in default off; do
+  args=""
+  [ "$limits" = off ] && args="$OFF"
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # shellcheck disable=SC2086
+  "$SHENHE_BIN" serve --listen "127.0.0.1:$PORT" --login-attempts-per-minute 1000000 $args \
+    >"$DATA/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    sleep 0.1
+  done
+  printf '\n### Limits: %s\n' "$limits"
+  python3 bench/slow_clients.py "$PORT" "$DATA/photo.png" "$SERVER"
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+  SERVER=""
+done
