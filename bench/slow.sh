@@ -35,7 +35,7 @@ printf '\n%s: %s, %s cores, %s build\n' "$(date -u +%F)" \
 
 # The same attack against the default limits, then with every limit out of the way (roughly
 # the server before issue 14, which had none of them).
-OFF="--header-timeout-secs 86400 --connections-per-address 1000000 --upload-min-kib 0 --uploads-per-candidate 1000"
+OFF="--header-timeout-secs 86400 --connections-per-address 1000000 --body-min-kib 0 --uploads-per-candidate 1000"
 for limits in default off; do
   args=""
   [ "$limits" = off ] && args="$OFF"

@@ -154,15 +154,15 @@ pub struct ClientLimits {
     #[arg(long, env = "SHENHE_CONNECTIONS_PER_ADDRESS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     pub connections_per_address: u32,
 
-    /// An upload body must bring at least this many KiB in every
-    /// `--upload-rate-window-secs` of waiting for it, or it is cut off (408) and its place
-    /// given to the next upload.
-    #[arg(long, env = "SHENHE_UPLOAD_MIN_KIB", default_value_t = 16)]
-    pub upload_min_kib: u32,
+    /// A request body (an upload, a form) must bring at least this many KiB in every
+    /// `--body-rate-window-secs` of waiting for it, or it is cut off: an upload is answered
+    /// 408 and its place given to the next one. `0` turns the check off.
+    #[arg(long, env = "SHENHE_BODY_MIN_KIB", default_value_t = 16)]
+    pub body_min_kib: u32,
 
-    /// The window of `--upload-min-kib`, in seconds.
-    #[arg(long, env = "SHENHE_UPLOAD_RATE_WINDOW_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
-    pub upload_rate_window_secs: u64,
+    /// The window of `--body-min-kib`, in seconds.
+    #[arg(long, env = "SHENHE_BODY_RATE_WINDOW_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_rate_window_secs: u64,
 
     /// Uploads of one candidate read at once; one more waits for one of them (up to 20 s),
     /// then is told 429.
@@ -180,8 +180,8 @@ impl Default for ClientLimits {
         ClientLimits {
             header_timeout_secs: 10,
             connections_per_address: 64,
-            upload_min_kib: 16,
-            upload_rate_window_secs: 10,
+            body_min_kib: 16,
+            body_rate_window_secs: 10,
             uploads_per_candidate: 2,
             upload_places: None,
         }
@@ -193,8 +193,8 @@ impl ClientLimits {
         Duration::from_secs(self.header_timeout_secs)
     }
 
-    pub fn upload_rate_window(&self) -> Duration {
-        Duration::from_secs(self.upload_rate_window_secs)
+    pub fn body_rate_window(&self) -> Duration {
+        Duration::from_secs(self.body_rate_window_secs)
     }
 
     /// The node's upload places: the setting, else 8 per core.

@@ -1,6 +1,7 @@
 //! A minimum rate for request bodies: a body that brings less than N bytes in a window of
-//! waiting for it is cut off, so a stalled upload gives its place back instead of holding it
-//! until the client goes away. Only time spent *waiting for the client* counts: while the
+//! waiting for it is cut off, so a stalled upload gives its place back, and a stalled form
+//! its connection, instead of holding them until the client goes away. Every request's
+//! body is paced as it comes in (`web::conn`). Only time spent *waiting for the client* counts: while the
 //! handler is busy (imaging one file of a form before reading the next) the clock stops.
 //! Written here because tower-http's timeouts bound a whole body or a whole request, not a
 //! rate, and a phone on a weak network needs a long whole.
@@ -12,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, BodyDataStream, Bytes};
+use axum::body::{Body, BodyDataStream, Bytes, HttpBody};
 use axum::extract::Request;
 use futures::Stream;
 use tokio::time::{Instant, Sleep};
@@ -39,13 +40,16 @@ impl Stall {
 #[error("the request body arrived too slowly")]
 pub struct TooSlow;
 
-/// `request` with its body held to `rule`, and the flag that says whether it was cut off.
-pub fn paced(request: Request, rule: MinRate) -> (Request, Stall) {
+/// `request` with its body held to `rule`, and a [`Stall`] in its extensions that says
+/// afterwards whether the body was cut off (see [`stall_of`]). A request without a body is
+/// passed as it is.
+pub fn paced(request: Request, rule: MinRate) -> Request {
     let stall = Stall::default();
-    if rule.bytes == 0 {
-        return (request, stall);
+    if rule.bytes == 0 || request.body().is_end_stream() {
+        return request;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(stall.clone());
     let stream = Paced {
         inner: body.into_data_stream(),
         rule,
@@ -53,10 +57,19 @@ pub fn paced(request: Request, rule: MinRate) -> (Request, Stall) {
         waited: Duration::ZERO,
         waiting_since: None,
         sleep: Box::pin(tokio::time::sleep(rule.window)),
-        stall: stall.clone(),
+        stall,
         ended: false,
     };
-    (Request::from_parts(parts, Body::from_stream(stream)), stall)
+    Request::from_parts(parts, Body::from_stream(stream))
+}
+
+/// The flag [`paced`] left on `request` (one that never turns when its body was not paced).
+pub fn stall_of(request: &Request) -> Stall {
+    request
+        .extensions()
+        .get::<Stall>()
+        .cloned()
+        .unwrap_or_default()
 }
 
 struct Paced {

@@ -1,7 +1,8 @@
 //! The accept loop. `axum::serve` has no timeouts, so connections are served here with
 //! hyper directly: a header timeout (which in hyper 1.x also ends idle kept-alive
-//! connections), a cap on open connections per client address, and a graceful stop that
-//! lets requests in flight finish. Handlers still get `ConnectInfo<SocketAddr>`.
+//! connections), a cap on open connections per client address, a minimum rate for every
+//! request body (`body_pace`), and a graceful stop that lets requests in flight finish.
+//! Handlers still get `ConnectInfo<SocketAddr>`.
 //!
 //! HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in front terminates
 //! (and talks HTTP/1.1 to us), so h2c would be one more protocol to bound for no client.
@@ -20,6 +21,7 @@ use tokio::sync::watch;
 use tower::ServiceExt;
 
 use super::address_cap::{AddressCap, Exempt};
+use super::body_pace::{MinRate, paced};
 use crate::config::WebSettings;
 
 /// Which peers the per-address cap skips. None yet: a trusted reverse proxy (which carries
@@ -51,6 +53,10 @@ pub async fn serve(
         limits.connections_per_address as usize,
         cap_exempt(settings),
     );
+    let rate = MinRate {
+        bytes: limits.body_min_kib as usize * 1024,
+        window: limits.body_rate_window(),
+    };
 
     // Each connection holds a clone of `signal_tx` (dropping `signal_rx` tells them to stop)
     // and of `close_rx` (when the last is dropped, every connection has ended).
@@ -75,7 +81,7 @@ pub async fn serve(
         let app = app.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().oneshot(request.map(Body::new))
+            app.clone().oneshot(paced(request.map(Body::new), rate))
         });
         let builder = builder.clone();
         let signal_tx = signal_tx.clone();

@@ -7,23 +7,18 @@ use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
 
 use super::AppState;
-use super::body_pace::{MinRate, Stall, paced};
+use super::body_pace::{Stall, stall_of};
 use super::error::ApiError;
 use crate::imaging::ImageError;
 use crate::portal::PortalError;
 
-/// The request's multipart body, held to the upload rate (`--upload-min-kib` per
-/// `--upload-rate-window-secs`); the [`Stall`] says afterwards whether it was cut off.
+/// The request's multipart body (paced as it came in, see `web::body_pace`), and the flag
+/// that says afterwards whether it was cut off for arriving too slowly.
 pub async fn paced_multipart(
     request: Request,
     state: &AppState,
 ) -> (Result<Multipart, MultipartRejection>, Stall) {
-    let limits = &state.settings.clients;
-    let rule = MinRate {
-        bytes: limits.upload_min_kib as usize * 1024,
-        window: limits.upload_rate_window(),
-    };
-    let (request, stall) = paced(request, rule);
+    let stall = stall_of(&request);
     (Multipart::from_request(request, state).await, stall)
 }
 

@@ -106,6 +106,38 @@ async fn many_idle_connections_from_one_address_hit_the_cap_while_another_addres
     }
 }
 
+#[tokio::test]
+async fn a_stalled_form_body_is_cut_off_too() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let server = ServerProcess::start(
+        &t,
+        &[
+            "--body-min-kib",
+            "1",
+            "--body-rate-window-secs",
+            "1",
+            "--header-timeout-secs",
+            "60",
+        ],
+    )
+    .await;
+    // A sign-in that says 100 bytes and sends 10: without a rate it would wait forever.
+    let mut stalled = TcpStream::connect(server.address()).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /api/v1/login HTTP/1.1\r\nHost: shenhe\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"account\"",
+        )
+        .await
+        .unwrap();
+    assert!(
+        closed_while_sending(stalled, b"").await,
+        "the stalled form is cut off"
+    );
+    let ok = reqwest::get(server.url("/healthz")).await.unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
 on_both_databases!(a_stalled_upload_loses_its_place_and_another_candidates_upload_then_succeeds);
 
 async fn a_stalled_upload_loses_its_place_and_another_candidates_upload_then_succeeds(
@@ -119,9 +151,9 @@ async fn a_stalled_upload_loses_its_place_and_another_candidates_upload_then_suc
         &[
             "--upload-places",
             "1",
-            "--upload-min-kib",
+            "--body-min-kib",
             "4",
-            "--upload-rate-window-secs",
+            "--body-rate-window-secs",
             "1",
         ],
     )
@@ -171,9 +203,9 @@ async fn one_candidate_with_many_slow_uploads_cannot_block_another_candidates_up
         &[
             "--upload-places",
             "3",
-            "--upload-min-kib",
+            "--body-min-kib",
             "1",
-            "--upload-rate-window-secs",
+            "--body-rate-window-secs",
             "1",
         ],
     )
@@ -222,9 +254,9 @@ async fn a_page_upload_still_sending_its_csrf_field_holds_no_place(backend: Back
         &[
             "--upload-places",
             "1",
-            "--upload-min-kib",
+            "--body-min-kib",
             "1",
-            "--upload-rate-window-secs",
+            "--body-rate-window-secs",
             "60",
         ],
     )
