@@ -102,7 +102,10 @@ async def honest(cookie, csrf, until, pages, uploads, errors):
     while time.monotonic() < until:
         started = time.monotonic()
         status, _, _ = await request("GET", "/", {"Cookie": cookie})
-        (pages if status == 200 else errors).append(time.monotonic() - started)
+        if status == 200:
+            pages.append(time.monotonic() - started)
+        else:
+            errors.append(f"page {status}")
         started = time.monotonic()
         status, _, rest = await request(
             "POST", "/api/v1/materials/id_card/images", {**auth, "Content-Type": kind}, body
@@ -112,7 +115,7 @@ async def honest(cookie, csrf, until, pages, uploads, errors):
             image = json.loads(rest)["id"]
             await request("DELETE", f"/api/v1/images/{image}", auth)
         else:
-            errors.append(status)
+            errors.append(f"upload {status}")
             await asyncio.sleep(1)
 
 
@@ -166,6 +169,12 @@ def stalled_upload(cookie, csrf):
     return attack
 
 
+def describe(errors):
+    """The errors by kind, e.g. "(upload 503 × 8) "."""
+    kinds = sorted(set(errors))
+    return "".join(f"({k} × {errors.count(k)}) " for k in kinds)
+
+
 def quantile(values, q):
     if not values:
         return float("nan")
@@ -201,7 +210,7 @@ async def phase(attacked, sessions, attacker):
     print(
         f"| {name} | {len(pages)} | {quantile(pages, 0.5):.0f} | {quantile(pages, 0.99):.0f} "
         f"| {len(uploads)} | {quantile(uploads, 0.5):.0f} | {quantile(uploads, 0.99):.0f} "
-        f"| {len(errors)} | {descriptors[0]} |",
+        f"| {len(errors)} {describe(errors)}| {descriptors[0]} |",
         flush=True,
     )
 
