@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
@@ -140,6 +141,75 @@ pub struct WebSettings {
     /// end after 30).
     #[arg(long, env = "SHENHE_STAFF_IDLE_MINUTES", default_value_t = 20)]
     pub staff_idle_minutes: u32,
+
+    #[command(flatten)]
+    pub clients: ClientLimits,
+}
+
+/// What a slow or greedy client may hold: each number is in README's settings table.
+#[derive(Debug, Clone, Args)]
+pub struct ClientLimits {
+    /// Seconds a client has to send a request's headers, counted from the connection (and,
+    /// on a kept-alive connection, from the previous answer): it is also the keep-alive
+    /// idle timeout. A slowloris client is cut off after this.
+    #[arg(long, env = "SHENHE_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+
+    /// Open connections allowed from one client address (an IPv6 address counts per /64);
+    /// one more is answered 503 and closed, the others keep working.
+    #[arg(long, env = "SHENHE_CONNECTIONS_PER_ADDRESS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub connections_per_address: u32,
+
+    /// A request body (an upload, a form) must bring at least this many KiB in every
+    /// `--body-rate-window-secs` of waiting for it, or it is cut off: an upload is answered
+    /// 408 and its place given to the next one. `0` turns the check off.
+    #[arg(long, env = "SHENHE_BODY_MIN_KIB", default_value_t = 16)]
+    pub body_min_kib: u32,
+
+    /// The window of `--body-min-kib`, in seconds.
+    #[arg(long, env = "SHENHE_BODY_RATE_WINDOW_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_rate_window_secs: u64,
+
+    /// Uploads of one candidate read at once; one more waits for one of them (up to 20 s),
+    /// then is told 429.
+    #[arg(long, env = "SHENHE_UPLOADS_PER_CANDIDATE", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub uploads_per_candidate: u32,
+
+    /// Uploads read at once on this node, each holding up to one file in memory. Default:
+    /// 8 per core.
+    #[arg(long, env = "SHENHE_UPLOAD_PLACES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub upload_places: Option<u32>,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        ClientLimits {
+            header_timeout_secs: 10,
+            connections_per_address: 64,
+            body_min_kib: 16,
+            body_rate_window_secs: 10,
+            uploads_per_candidate: 2,
+            upload_places: None,
+        }
+    }
+}
+
+impl ClientLimits {
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
+    }
+
+    pub fn body_rate_window(&self) -> Duration {
+        Duration::from_secs(self.body_rate_window_secs)
+    }
+
+    /// The node's upload places: the setting, else 8 per core.
+    pub fn upload_places(&self) -> usize {
+        self.upload_places.map_or_else(
+            || 8 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            |n| n as usize,
+        )
+    }
 }
 
 impl Default for WebSettings {
@@ -152,6 +222,7 @@ impl Default for WebSettings {
             trusted_proxies: Vec::new(),
             login_attempts_per_minute: 30,
             staff_idle_minutes: 20,
+            clients: ClientLimits::default(),
         }
     }
 }

@@ -18,7 +18,7 @@
   const LONG_EDGE = 2560;
   const SHRINK_ABOVE_BYTES = 1.5 * 1024 * 1024;
   const JPEG_QUALITY = 0.88;
-  const CONCURRENCY = 2;
+  const CONCURRENCY = 2; // the server reads at most 2 uploads of one candidate at once (429 past that)
   const BUSY_RETRIES = 3;
   const STALL_MS = 90 * 1000; // no progress for this long on a weak network: give up, offer 重试
 
@@ -46,10 +46,12 @@
     0: '网络连接中断，请检查网络后重试。',
     401: '登录已过期，请重新登录。',
     403: '页面已过期，请刷新页面后重试。',
+    408: '网络太慢，上传已中断，请到信号更好的地方重试。',
     409: '现在不能修改本类材料。',
     413: `图片超过 ${maxMb} MB，请压缩后再上传。`,
     415: '不支持该图片格式，请上传 JPG、PNG 或 WebP 格式的图片。',
     422: '无法识别该图片，请重新拍照后上传。',
+    429: '其他照片正在上传，请稍后重试。',
     503: '系统繁忙，请稍后重试。',
   };
 
@@ -227,7 +229,7 @@
       setStatus(job, '上传成功', 'is-done');
       addThumb(job.box, res.body);
       setTimeout(() => { job.row.remove(); refresh(job.box); }, 3000);
-    } else if (res.status === 503 && job.busyTries < BUSY_RETRIES) {
+    } else if ((res.status === 503 || res.status === 429) && job.busyTries < BUSY_RETRIES) {
       job.busyTries += 1;
       const seconds = Math.min(Math.max(parseInt(res.retryAfter, 10) || 5, 1), 60);
       setStatus(job, `系统繁忙，${seconds} 秒后自动重试…`);

@@ -18,6 +18,8 @@ use super::AppState;
 pub struct ClientAddresses {
     header: Option<HeaderName>,
     trusted: Vec<IpNet>,
+    /// Proxies were named (`--trusted-proxies`), not only loopback by default.
+    named: bool,
 }
 
 impl ClientAddresses {
@@ -25,6 +27,7 @@ impl ClientAddresses {
     /// believed: the usual nginx in front of one node.
     pub fn new(header: Option<&str>, trusted: &[IpNet]) -> ClientAddresses {
         let header = header.and_then(|name| HeaderName::try_from(name.trim()).ok());
+        let named = !trusted.is_empty();
         let mut trusted = trusted.to_vec();
         if header.is_some() && trusted.is_empty() {
             trusted = ["127.0.0.0/8", "::1/128"]
@@ -32,7 +35,17 @@ impl ClientAddresses {
                 .filter_map(|net| net.parse().ok())
                 .collect();
         }
-        ClientAddresses { header, trusted }
+        ClientAddresses {
+            header,
+            trusted,
+            named,
+        }
+    }
+
+    /// A peer that is one of our proxies: trusted, and a header to believe is configured
+    /// (or the proxies were named explicitly).
+    pub fn is_proxy(&self, ip: IpAddr) -> bool {
+        (self.header.is_some() || self.named) && self.is_trusted(ip)
     }
 
     pub fn is_trusted(&self, ip: IpAddr) -> bool {

@@ -1,10 +1,13 @@
 //! HTTP: the only module that knows axum. Each area owns its router; this one merges them.
 
+mod address_cap;
 mod admin;
 mod api;
 pub(crate) mod assets;
+mod body_pace;
 mod candidate;
 mod client_addr;
+mod conn;
 mod edge;
 mod error;
 mod flash;
@@ -18,6 +21,7 @@ mod signin;
 mod staff;
 mod throttle;
 mod upload;
+mod upload_places;
 
 use std::net::SocketAddr;
 
@@ -28,7 +32,6 @@ use axum::Router;
 use axum::extract::MatchedPath;
 use axum::http::{HeaderName, HeaderValue, Request, Response, header};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -66,7 +69,7 @@ pub struct AppState {
     throttle: throttle::LoginThrottle,
     /// Uploads whose body is being read: each holds up to one file (20 MB) in memory, so
     /// this bounds upload memory; when all are taken an upload is told to retry.
-    upload_slots: Arc<Semaphore>,
+    uploads: upload_places::UploadPlaces,
 }
 
 impl AppState {
@@ -92,7 +95,10 @@ impl AppState {
                 &settings.trusted_proxies,
             )),
             throttle: throttle::LoginThrottle::new(db.clone(), settings.login_attempts_per_minute),
-            upload_slots: Arc::new(Semaphore::new(8 * cores)),
+            uploads: upload_places::UploadPlaces::new(
+                settings.clients.upload_places(),
+                settings.clients.uploads_per_candidate as usize,
+            ),
             settings: Arc::new(settings),
             db,
             storage,
@@ -208,6 +214,7 @@ fn record_status<B>(response: &Response<B>, latency: std::time::Duration, span: 
 pub struct Server {
     listener: TcpListener,
     app: Router,
+    settings: Arc<WebSettings>,
 }
 
 impl Server {
@@ -217,6 +224,7 @@ impl Server {
             .with_context(|| format!("listening on {address}"))?;
         Ok(Server {
             listener,
+            settings: state.settings.clone(),
             app: router(state),
         })
     }
@@ -232,13 +240,9 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+        conn::serve(self.listener, self.app, &self.settings, shutdown)
+            .await
+            .context("serving HTTP")
     }
 }
 

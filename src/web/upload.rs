@@ -1,31 +1,33 @@
 //! Reading an uploaded file from a multipart body, with the size cap enforced while the
 //! bytes arrive (a 2 GB body is cut off at the cap, never buffered).
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use axum::extract::Multipart;
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::AppState;
+use super::body_pace::{Stall, stall_of};
 use super::error::ApiError;
 use crate::imaging::ImageError;
 use crate::portal::PortalError;
 
-/// How long an upload waits for a place before it is told to come back. Waiting reads
-/// nothing of the body (the client is held by TCP), so it costs no memory, and a photo that
-/// goes through a few seconds late is better for a candidate on a phone than a refusal.
-const SLOT_WAIT: Duration = Duration::from_secs(20);
+/// The request's multipart body (paced as it came in, see `web::body_pace`), and the flag
+/// that says afterwards whether it was cut off for arriving too slowly.
+pub async fn paced_multipart(
+    request: Request,
+    state: &AppState,
+) -> (Result<Multipart, MultipartRejection>, Stall) {
+    let stall = stall_of(&request);
+    (Multipart::from_request(request, state).await, stall)
+}
 
-/// A place among the uploads whose body is being read; `Err` (503) when none frees up within
-/// [`SLOT_WAIT`]. Drain the body before answering the `Err`: see [`drain`].
-pub async fn upload_slot(slots: &Arc<Semaphore>) -> Result<OwnedSemaphorePermit, ApiError> {
-    match tokio::time::timeout(SLOT_WAIT, slots.clone().acquire_owned()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        _ => Err(ApiError::busy()),
-    }
+/// What a client whose body was cut off for arriving too slowly reads (if it still listens).
+pub fn too_slow() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "网络太慢，上传已中断：请到信号更好的地方重新上传。",
+    )
 }
 
 /// Reads and throws away what is left of a multipart body, so that a refusal reaches a

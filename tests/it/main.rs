@@ -35,6 +35,7 @@ mod roster_files;
 mod s3;
 mod serve;
 mod sign_in_limits;
+mod slow_clients;
 mod staff_auth;
 mod storage;
 mod two_nodes;

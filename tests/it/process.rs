@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
 
 use crate::helpers::{TEST_KEY, TestDb};
 
@@ -78,6 +78,29 @@ impl ServerProcess {
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM: the server stops accepting and finishes the requests in flight.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .expect("running kill");
+        assert!(sent.success(), "sending SIGTERM");
+    }
+
+    /// How the process ended, once it has (waiting up to `bound`); `None` if still running.
+    pub async fn exited_within(&mut self, bound: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("asking for the status") {
+                return Some(status);
+            }
+            if started.elapsed() > bound {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Starts again on the same port with the same data (after [`kill9`](Self::kill9)).
@@ -247,6 +270,19 @@ impl RawReply {
     }
 }
 
+/// A connection to `server` from `source`, another address of the loopback range
+/// (127.0.0.0/8 is all local on Linux): a second client, as far as the server can tell.
+pub async fn connect_from(source: std::net::IpAddr, server: SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("binding a loopback source address");
+    socket
+        .connect(server)
+        .await
+        .expect("connecting to the server")
+}
+
 /// Sends `request` on a new connection (`Connection: close`, `Content-Length` set) while
 /// reading the answer, so an early answer (413 before the body is all sent) is still read.
 pub async fn exchange(address: SocketAddr, request: RawRequest) -> std::io::Result<RawReply> {
@@ -291,7 +327,8 @@ pub async fn exchange(address: SocketAddr, request: RawRequest) -> std::io::Resu
     reply
 }
 
-async fn read_reply(reader: &mut tokio::net::tcp::OwnedReadHalf) -> std::io::Result<RawReply> {
+/// Reads one whole answer (head, then the body its length or chunking says).
+pub async fn read_reply<R: AsyncRead + Unpin>(reader: &mut R) -> std::io::Result<RawReply> {
     let mut buffer = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     let end = loop {

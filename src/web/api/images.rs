@@ -1,9 +1,8 @@
 //! A candidate's images: upload (multipart field `file`), view, thumbnail, delete.
 //! Images are served only here, only to their owner, never cached by anyone else.
 
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Multipart, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
@@ -14,7 +13,9 @@ use crate::portal::{self, PortalError};
 use crate::web::AppState;
 use crate::web::error::ApiError;
 use crate::web::session::ApiCandidate;
-use crate::web::upload::{DRAIN_LIMIT, broken, drain, not_multipart, read_file, upload_slot};
+use crate::web::upload::{
+    DRAIN_LIMIT, broken, drain, not_multipart, paced_multipart, read_file, too_slow,
+};
 
 /// The API's body limit: an upload (one file, plus the over-size part drained before a
 /// 413, see [`DRAIN_LIMIT`]).
@@ -30,29 +31,47 @@ pub fn body_limit() -> DefaultBodyLimit {
         (status = 201, body = ImageJson),
         (status = 404, description = "本类别不需要这类材料", body = ErrorBody),
         (status = 409, description = "当前不能修改，或已达张数上限", body = ErrorBody),
+        (status = 408, description = "网络太慢，上传已中断", body = ErrorBody),
         (status = 413, description = "文件太大", body = ErrorBody),
         (status = 415, description = "不是 JPEG、PNG 或 WebP", body = ErrorBody),
         (status = 422, description = "图片无法打开或像素过多", body = ErrorBody),
+        (status = 429, description = "本人已有 2 张正在上传（见 Retry-After）", body = ErrorBody),
         (status = 503, description = "繁忙（见 Retry-After）", body = ErrorBody),
     ))]
 pub async fn upload(
     State(state): State<AppState>,
     candidate: ApiCandidate,
     ApiPath(code): ApiPath<String>,
-    headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<Response, ApiError> {
+    // `ApiCandidate` has checked the session and the CSRF header before anything here, so
+    // a stranger's upload never waits for, or takes, a place.
+    let headers = request.headers().clone();
+    let (multipart, stall) = paced_multipart(request, &state).await;
     let Ok(mut multipart) = multipart else {
         let (status, message) = not_multipart(&headers);
         return Err(ApiError::new(status, message));
     };
-    let _slot = match upload_slot(&state.upload_slots).await {
-        Ok(slot) => slot,
-        Err(busy) => {
+    let _place = match state.uploads.take(candidate.candidate_id).await {
+        Ok(place) => place,
+        Err(refused) => {
             drain(&mut multipart).await;
-            return Err(busy);
+            return Err(refused);
         }
     };
+    let read = read_upload(&state, &candidate, &code, &mut multipart).await;
+    match read {
+        Err(_) if stall.happened() => Err(too_slow()),
+        other => other,
+    }
+}
+
+async fn read_upload(
+    state: &AppState,
+    candidate: &ApiCandidate,
+    code: &str,
+    multipart: &mut Multipart,
+) -> Result<Response, ApiError> {
     let max = state.portal.limits.max_bytes;
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
         if field.name() != Some("file") {
@@ -62,7 +81,7 @@ pub async fn upload(
         let image = portal::upload(
             &state.portal,
             candidate.candidate_id,
-            &code,
+            code,
             bytes,
             crate::db::now(),
         )

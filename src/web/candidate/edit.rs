@@ -1,8 +1,7 @@
 //! Uploading, viewing and deleting images, and submitting, without JavaScript.
 
-use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -18,7 +17,8 @@ use crate::imaging::Limits;
 use crate::portal::{self, PortalError, overview};
 use crate::web::AppState;
 use crate::web::error::ApiError;
-use crate::web::upload::{broken, drain, not_multipart, read_file, upload_slot};
+use crate::web::session::Session;
+use crate::web::upload::{broken, drain, not_multipart, paced_multipart, read_file, too_slow};
 
 /// A form may carry several files; each is read (and capped) on its own, one at a time, so
 /// memory stays at one file however many are sent.
@@ -28,64 +28,56 @@ pub fn body_limit() -> DefaultBodyLimit {
 
 pub async fn upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
     jar: CookieJar,
     code: Result<Path<String>, PathRejection>,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let (session, candidate_id) = match candidate(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let code = segment(code).unwrap_or_default();
+    let (multipart, stall) = paced_multipart(request, &state).await;
     let Ok(mut multipart) = multipart else {
         let (status, text) = not_multipart(&headers);
         return message(status, "无法上传", text);
     };
-    let _slot = match upload_slot(&state.upload_slots).await {
-        Ok(slot) => slot,
-        Err(busy) => {
+    // The page's form sends its csrf field first: it is checked before a place is taken,
+    // so a forged form never waits for one or holds one.
+    match csrf_first(&mut multipart, &session).await {
+        Ok(true) => {}
+        Ok(false) => return forged(),
+        Err(_) if stall.happened() => return too_slow_page(),
+        Err(PortalError::Upload(text)) => {
+            return message(StatusCode::BAD_REQUEST, "上传没有完成", &text);
+        }
+        Err(_) => return forged(),
+    }
+    let _place = match state.uploads.take(candidate_id).await {
+        Ok(place) => place,
+        Err(refused) => {
             drain(&mut multipart).await;
-            return back_with(jar, false, busy.message);
+            return back_with(jar, false, refused.message);
         }
     };
     let max = state.portal.limits.max_bytes;
-    let mut csrf_checked = false;
     let mut uploaded = 0;
     let outcome: Result<(), PortalError> = async {
         while let Some(field) = multipart.next_field().await.map_err(broken)? {
-            match field.name() {
-                Some("csrf") => {
-                    // Read with a small cap: a form field is otherwise buffered whole.
-                    let sent = read_file(field, 1024).await.unwrap_or_default();
-                    csrf_checked = session.csrf_matches(&String::from_utf8_lossy(&sent));
-                }
-                Some("file") if csrf_checked => {
-                    if field.file_name().is_some_and(str::is_empty) {
-                        continue; // the form was sent without choosing a file
-                    }
-                    let bytes = read_file(field, max).await?;
-                    portal::upload(&state.portal, candidate_id, &code, bytes, crate::db::now())
-                        .await?;
-                    uploaded += 1;
-                }
-                _ => {}
+            if field.name() != Some("file") || field.file_name().is_some_and(str::is_empty) {
+                continue; // another field, or the form was sent without choosing a file
             }
+            let bytes = read_file(field, max).await?;
+            portal::upload(&state.portal, candidate_id, &code, bytes, crate::db::now()).await?;
+            uploaded += 1;
         }
         Ok(())
     }
     .await;
-    if !csrf_checked {
-        // A form broken before its csrf field is refused for what it is.
-        return match outcome {
-            Err(PortalError::Upload(text)) => {
-                message(StatusCode::BAD_REQUEST, "上传没有完成", &text)
-            }
-            _ => forged(),
-        };
-    }
     let back_with = |jar, ok, text| back_to(jar, ok, text, Some(&code));
     match outcome {
+        Err(_) if stall.happened() => too_slow_page(),
         Err(PortalError::Internal(e)) => failure(&e),
         Err(refused) => {
             let done = if uploaded > 0 {
@@ -98,6 +90,27 @@ pub async fn upload(
         Ok(()) if uploaded == 0 => back_with(jar, false, "请先选择要上传的照片。".to_string()),
         Ok(()) => back_with(jar, true, format!("已上传 {uploaded} 张图片。")),
     }
+}
+
+/// Reads the form up to its csrf field: whether it matches the session; `Ok(false)` also
+/// when the form ends without one. Fields before it are skipped unread.
+async fn csrf_first(multipart: &mut Multipart, session: &Session) -> Result<bool, PortalError> {
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        if field.name() == Some("csrf") {
+            // Read with a small cap: a form field is otherwise buffered whole.
+            let sent = read_file(field, 1024).await.unwrap_or_default();
+            return Ok(session.csrf_matches(&String::from_utf8_lossy(&sent)));
+        }
+    }
+    Ok(false)
+}
+
+fn too_slow_page() -> Response {
+    message(
+        StatusCode::REQUEST_TIMEOUT,
+        "上传已中断",
+        &too_slow().message,
+    )
 }
 
 #[derive(Deserialize)]
