@@ -112,6 +112,49 @@ async fn many_idle_connections_from_one_address_hit_the_cap_while_another_addres
 }
 
 #[tokio::test]
+async fn a_trusted_proxy_is_not_capped_like_one_client() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let server = ServerProcess::start(
+        &t,
+        &[
+            "--connections-per-address",
+            "4",
+            "--header-timeout-secs",
+            "60",
+            "--client-ip-header",
+            "X-Real-IP",
+            "--trusted-proxies",
+            "127.0.0.5",
+        ],
+    )
+    .await;
+    // The proxy carries many candidates' connections from its one address.
+    let proxy: IpAddr = "127.0.0.5".parse().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..12 {
+        held.push(connect_from(proxy, server.address()).await);
+    }
+    for connection in &mut held {
+        assert_eq!(
+            get(connection, "/healthz").await.expect("served").status,
+            200
+        );
+    }
+    // Anyone else is still capped.
+    let other: IpAddr = "127.0.0.6".parse().unwrap();
+    let mut theirs = Vec::new();
+    for _ in 0..4 {
+        theirs.push(connect_from(other, server.address()).await);
+    }
+    let mut fifth = connect_from(other, server.address()).await;
+    let refused = timeout(GENEROUS, read_reply(&mut fifth))
+        .await
+        .expect("an answer at once")
+        .expect("a 503 before the close");
+    assert_eq!(refused.status, 503);
+}
+
+#[tokio::test]
 async fn a_stalled_form_body_is_cut_off_too() {
     let t = TestDb::new(Backend::Sqlite).await;
     let server = ServerProcess::start(
