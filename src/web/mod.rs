@@ -85,7 +85,7 @@ impl AppState {
                 guard: Guard::new(db.clone()),
                 devices: Devices::new(db.clone()),
             },
-            other_passwords: Passwords::new(cores, 16 * cores, std::time::Duration::from_secs(10)),
+            other_passwords: Passwords::new(cores, 64 * cores, std::time::Duration::from_secs(10)),
             policy: PasswordPolicy {
                 min_length: settings.password_min_length,
                 letters_and_digits: settings.password_letters_and_digits,
