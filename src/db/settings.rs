@@ -50,17 +50,7 @@ impl Db {
     /// The setting's value, storing `value` first if there is none (the first node to ask
     /// wins; every node then reads the same).
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> anyhow::Result<String> {
-        on_pool!(self, |pool| sqlx::query(
-            "insert into settings (key, value, updated_at) values ($1, $2, $3) \
-             on conflict (key) do nothing"
-        )
-        .bind(key)
-        .bind(value)
-        .bind(now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .with_context(|| format!("saving the setting {key}"))?;
+        self.replace_setting(key, None, value).await?;
         self.setting(key)
             .await?
             .with_context(|| format!("the setting {key} vanished"))
