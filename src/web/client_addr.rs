@@ -117,7 +117,7 @@ pub async fn drop_untrusted_request_id(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    if !peer.is_some_and(|ip| state.clients.is_trusted(ip) && state.clients.header.is_some()) {
+    if !peer.is_some_and(|ip| state.clients.is_proxy(ip)) {
         request.headers_mut().remove("x-request-id");
     }
     next.run(request).await
